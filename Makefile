@@ -1,0 +1,44 @@
+# Everything runs inside .venv in the repo root. `make demo` and `make test` set it up when needed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL_STAMP := $(VENV)/.model-prepared
+
+.PHONY: setup demo test bench lint browser clean
+
+setup: $(STAMP) $(MODEL_STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first, pinned: this disk carries its CPU wheel; an unpinned torch pulls a CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(MODEL_STAMP): $(STAMP) models/gemma-3-270m.toml
+	$(BIN)/auditor models prepare gemma-3-270m
+	touch $(MODEL_STAMP)
+
+# Debian's Chromium for the HTML report's browser test (skipped where it cannot be installed).
+browser:
+	@command -v chromium >/dev/null || { (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium"; }
+
+demo: setup
+	$(BIN)/auditor audit fixtures/article.en.txt --source fixtures/article.fr.txt
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m benchmarks.run_all
+
+lint: $(STAMP)
+	$(BIN)/ruff check auditor tests benchmarks
+	$(BIN)/ruff format --check auditor tests benchmarks
+	$(BIN)/mypy auditor
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

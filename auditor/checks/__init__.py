@@ -1,0 +1,5 @@
+"""Stage 5: flags. Importing this package registers every rule family."""
+
+from auditor.checks.registry import REGISTRY, CheckContext, Rule, RuleConfig, register, run_checks
+
+__all__ = ["REGISTRY", "CheckContext", "Rule", "RuleConfig", "register", "run_checks"]

@@ -1,0 +1,129 @@
+"""The report: what every renderer (text, JSON, HTML, JUnit, SARIF) reads. Schema `auditor.report/1`."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA = "auditor.report/1"
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `flag.severity >= Severity.MAJOR` reads as it says."""
+
+    MINOR = 1
+    MAJOR = 2
+    CRITICAL = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        try:
+            return cls[name.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {name!r} (expected minor, major or critical)") from None
+
+
+@dataclass
+class Flag:
+    """One suspicious phrase of the target, with where it came from in the source."""
+
+    rule: str
+    category: str
+    severity: Severity
+    target_span: tuple[int, int] | None
+    source_span: tuple[int, int] | None
+    text: str
+    message: str
+    suggestion: str | None = None
+    segment: int | None = None
+    source_text: str | None = None
+    confidence: float = 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        data["target_span"] = list(self.target_span) if self.target_span else None
+        data["source_span"] = list(self.source_span) if self.source_span else None
+        return data
+
+
+@dataclass
+class TokenScore:
+    """A scored target token: its character span in the target document and its log-probabilities."""
+
+    start: int
+    end: int
+    logprob: float
+    logprob_source: float | None = None
+
+
+@dataclass
+class Scores:
+    """0-100, higher is better. `fidelity` is None when there is no source."""
+
+    fluency: float
+    overall: float
+    fidelity: float | None = None
+
+
+@dataclass
+class AlignedSegment:
+    """One row of the report: a sentence link with its texts, spans and scores."""
+
+    index: int
+    link: str
+    source_indices: list[int]
+    target_indices: list[int]
+    source_text: str
+    target_text: str
+    source_span: tuple[int, int] | None
+    target_span: tuple[int, int] | None
+    scores: Scores | None = None
+    tokens: list[TokenScore] = field(default_factory=list)
+    word_links: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "link": self.link,
+            "source_indices": self.source_indices,
+            "target_indices": self.target_indices,
+            "source_text": self.source_text,
+            "target_text": self.target_text,
+            "source_span": list(self.source_span) if self.source_span else None,
+            "target_span": list(self.target_span) if self.target_span else None,
+            "scores": asdict(self.scores) if self.scores else None,
+            "word_links": [[list(s), list(t)] for s, t in self.word_links],
+        }
+
+
+@dataclass
+class Report:
+    target_name: str
+    target_text: str
+    target_lang: str
+    source_name: str | None
+    source_text: str | None
+    source_lang: str | None
+    scores: Scores
+    segments: list[AlignedSegment]
+    flags: list[Flag]
+    signature: str
+
+    def flags_at_least(self, severity: Severity) -> list[Flag]:
+        return [f for f in self.flags if f.severity >= severity]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "signature": self.signature,
+            "languages": {"source": self.source_lang, "target": self.target_lang},
+            "documents": {"source": self.source_name, "target": self.target_name},
+            "scores": asdict(self.scores),
+            "segments": [s.to_json() for s in self.segments],
+            "flags": [f.to_json() for f in self.flags],
+        }
