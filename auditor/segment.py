@@ -36,7 +36,7 @@ def detect_language(text: str) -> str | None:
 
 def split_lines(text: str) -> list[tuple[int, int, int]]:
     """Non-blank lines as (start, end, paragraph) with surrounding whitespace trimmed off the span."""
-    lines = []
+    lines: list[tuple[int, int, int]] = []
     paragraph = 0
     pos = 0
     previous_blank = False

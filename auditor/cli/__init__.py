@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -25,7 +26,8 @@ def fail(message: str, code: int = 2) -> None:
 
 def _register_commands() -> None:
     # Each import adds its command(s) to `app`.
-    from auditor.cli import audit_cmd, models_cmd, score_cmd  # noqa: F401
+    for name in ("audit", "score", "check", "compare", "align", "rules", "models"):
+        importlib.import_module(f"auditor.cli.{name}_cmd")
 
 
 def main() -> None:

@@ -1,0 +1,384 @@
+"""Sentence alignment: banded dynamic programming over n-m link types.
+
+The cost of a link adds up, in nats-like units:
+- a prior on its type (1-1 cheap, 2-1 dearer, 1-0 dearest per sentence);
+- a Gale-Church length term: how unlikely the target length is given the source length, with the ratio of the
+  two documents' lengths as the expected ratio;
+- anchor evidence (numbers, names, cognates, quotes and punctuation shared by both sides; see anchors.py);
+- optionally, the similarity of the two sides' sentence embeddings from the language model (see embed.py),
+  standardised against random pairs of the same documents so that its scale does not depend on the model.
+
+The search is banded: it first runs in a corridor around the diagonal, then re-runs in a corridor around the
+path it found, widening it whenever the path comes near its edge, so time and memory grow linearly with the
+document's length (times the corridor's width), and a whole novel fits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from auditor.align import anchors
+from auditor.align.lexicon import load_lexicon
+from auditor.document import Segment, SentenceLink
+
+Embedder = Callable[[list[str], str | None], np.ndarray]
+"""Texts and their language -> one row per text (any width); rows need not be normalised."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Precomputed model evidence: one embedding row per source and per target segment."""
+
+    source: np.ndarray
+    target: np.ndarray
+
+
+Similarity = Embedder | Evidence | None
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """The aligner's knobs. Defaults were set on TransRead dev novels (see benchmarks/align_sentences.py)."""
+
+    link_types: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
+    # -log prior of each link type (per link); 1-0 and 0-1 cost `skip` per sentence instead.
+    prior: dict[tuple[int, int], float] = field(
+        default_factory=lambda: {(1, 1): 0.0, (1, 2): 1.2, (2, 1): 1.2, (2, 2): 2.6, (1, 3): 2.4, (3, 1): 2.4}
+    )
+    skip: float = 3.0
+    length_weight: float = 1.0
+    length_variance: float = 6.8  # Gale & Church's s^2, per character
+    anchor_weight: float = 12.0
+    # a multi-sentence side where one sentence has no anchor in common with the other side pays for it
+    unmatched_weight: float = 0.5
+    embed_weight: float = 2.0
+    paragraph_penalty: float = 3.0  # a link whose side spans a paragraph break
+    lexicon_keys: bool = True  # words and their translations from models/lexicon, when the pair has one
+    merge_nulls: bool = True
+
+
+DEFAULT_PARAMS = AlignParams()
+
+
+def align_sentences(
+    source_segments: list[Segment],
+    target_segments: list[Segment],
+    *,
+    similarity: Similarity = None,
+    band: int = 30,
+    params: AlignParams = DEFAULT_PARAMS,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+) -> list[SentenceLink]:
+    """Links covering every source and target segment once, in document order.
+
+    `similarity` is model evidence: an `Evidence` of precomputed embeddings, or an embedder called with
+    each side's texts (and its language), or None for length and anchors only. `band` is the corridor's
+    starting half-width in sentences; it widens where the alignment needs it.
+    """
+    src_texts = [s.text for s in source_segments]
+    tgt_texts = [t.text for t in target_segments]
+    return align_texts(
+        src_texts,
+        tgt_texts,
+        similarity=similarity,
+        band=band,
+        params=params,
+        source_lang=source_lang or (source_segments[0].lang if source_segments else None),
+        target_lang=target_lang or (target_segments[0].lang if target_segments else None),
+        source_paragraphs=[s.paragraph for s in source_segments],
+        target_paragraphs=[t.paragraph for t in target_segments],
+    )
+
+
+def align_texts(
+    source: Sequence[str],
+    target: Sequence[str],
+    *,
+    similarity: Similarity = None,
+    band: int = 30,
+    params: AlignParams = DEFAULT_PARAMS,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    source_paragraphs: Sequence[int] | None = None,
+    target_paragraphs: Sequence[int] | None = None,
+) -> list[SentenceLink]:
+    """`align_sentences` on plain strings (indices are list positions; paragraphs, if given, per string)."""
+    n, m = len(source), len(target)
+    if n == 0 or m == 0:
+        return [SentenceLink((i,), ()) for i in range(n)] + [SentenceLink((), (j,)) for j in range(m)]
+    scorer = _Scorer(source, target, similarity, params, source_lang, target_lang)
+    scorer.src_par = list(source_paragraphs) if source_paragraphs is not None else None
+    scorer.tgt_par = list(target_paragraphs) if target_paragraphs is not None else None
+    width = max(band, 4)
+    centre = [(i * m / n, i * m / n) for i in range(n + 1)]
+    while True:
+        windows = _windows(centre, width, m)
+        path = _search(scorer, windows, params)
+        if not _touches_edge(path, windows, m) or width >= max(n, m):
+            break
+        width *= 2
+        centre = _path_rows(path, n)
+    links = _links(path, scorer)
+    return _merge_nulls(links) if params.merge_nulls else links
+
+
+def _windows(centre: list[tuple[float, float]], width: int, m: int) -> list[tuple[int, int]]:
+    return [(max(0, int(lo) - width), min(m, math.ceil(hi) + width)) for lo, hi in centre]
+
+
+def _path_rows(path: list[tuple[int, int]], n: int) -> list[tuple[float, float]]:
+    """For each source row, the range of target columns the path visits there (or passes between)."""
+    rows: list[list[float]] = [[math.inf, -math.inf] for _ in range(n + 1)]
+    for (pi, pj), (i, j) in itertools.pairwise(path):
+        for r in range(pi, i + 1):
+            rows[r][0] = min(rows[r][0], pj)
+            rows[r][1] = max(rows[r][1], j)
+    return [(lo, hi) for lo, hi in rows]
+
+
+def _touches_edge(path: list[tuple[int, int]], windows: list[tuple[int, int]], m: int) -> bool:
+    margin = 3
+    for i, j in path:
+        lo, hi = windows[i]
+        if (lo > 0 and j - lo < margin) or (hi < m and hi - j < margin):
+            return True
+    return False
+
+
+class _Scorer:
+    """Per-link costs, with the per-sentence evidence computed once."""
+
+    def __init__(
+        self,
+        source: Sequence[str],
+        target: Sequence[str],
+        similarity: Similarity,
+        params: AlignParams,
+        source_lang: str | None,
+        target_lang: str | None,
+    ) -> None:
+        self.params = params
+        self.src_len = [max(1, len(s)) for s in source]
+        self.tgt_len = [max(1, len(t)) for t in target]
+        self.ratio = sum(self.tgt_len) / sum(self.src_len)
+        self.src_bags = [anchors.keys(s) for s in source]
+        self.tgt_bags = [anchors.keys(t) for t in target]
+        lexicon = load_lexicon(source_lang, target_lang) if params.lexicon_keys else None
+        if lexicon is not None:
+            for bag, text in zip(self.src_bags, source, strict=True):
+                bag.update(anchors.lexical_keys(text, source_lang, lexicon, forward=True))
+            for bag, text in zip(self.tgt_bags, target, strict=True):
+                bag.update(anchors.lexical_keys(text, target_lang, lexicon, forward=False))
+        self.idf = anchors.idf_weights(self.src_bags, self.tgt_bags)
+        self.src_weight = [anchors.weight(b, self.idf) for b in self.src_bags]
+        self.tgt_weight = [anchors.weight(b, self.idf) for b in self.tgt_bags]
+        self._shared: dict[tuple[int, int], float] = {}
+        self.src_par: list[int] | None = None
+        self.tgt_par: list[int] | None = None
+        self.src_emb: np.ndarray | None = None
+        self.tgt_emb: np.ndarray | None = None
+        if similarity is not None and params.embed_weight:
+            if isinstance(similarity, Evidence):
+                src_emb, tgt_emb = similarity.source, similarity.target
+            else:
+                src_emb = similarity(list(source), source_lang)
+                tgt_emb = similarity(list(target), target_lang)
+            self._set_embeddings(np.asarray(src_emb, dtype=np.float32), np.asarray(tgt_emb, dtype=np.float32))
+
+    def _set_embeddings(self, src: np.ndarray, tgt: np.ndarray) -> None:
+        # Centre each side on its own mean (removes the language direction), then unit-normalise runs.
+        src = src - src.mean(axis=0, keepdims=True)
+        tgt = tgt - tgt.mean(axis=0, keepdims=True)
+        self.src_emb, self.tgt_emb = src, tgt
+        rng = np.random.default_rng(0)
+        a = rng.integers(0, len(src), size=2000)
+        b = rng.integers(0, len(tgt), size=2000)
+        sims = np.einsum("ij,ij->i", _unit(src[a]), _unit(tgt[b]))
+        self.emb_mean = float(sims.mean())
+        self.emb_std = float(sims.std()) or 1.0
+        self._runs: dict[tuple[str, int], np.ndarray] = {}
+
+    def run_embeddings(self, side: str, size: int) -> np.ndarray:
+        """Unit vectors of every run of `size` consecutive sentences (row k = sentences k..k+size-1)."""
+        cached = self._runs.get((side, size))
+        if cached is None:
+            emb = self.src_emb if side == "s" else self.tgt_emb
+            lengths = np.asarray(self.src_len if side == "s" else self.tgt_len, dtype=np.float32)
+            assert emb is not None
+            weighted = emb * lengths[:, None]
+            csum = np.concatenate([np.zeros((1, emb.shape[1]), np.float32), np.cumsum(weighted, axis=0)])
+            cached = _unit(csum[size:] - csum[:-size])
+            self._runs[(side, size)] = cached
+        return cached
+
+    def shared(self, i: int, j: int) -> float:
+        key = (i, j)
+        value = self._shared.get(key)
+        if value is None:
+            value = anchors.shared(self.src_bags[i], self.tgt_bags[j], self.idf)
+            self._shared[key] = value
+        return value
+
+    def _coverage(self, i: int, a: int, j: int, b: int, target: bool = False) -> float:
+        """Smallest share of a sentence's anchor weight found on the other side, over a run of 2+ sentences."""
+        if a < 2:
+            return 1.0
+        weights = self.tgt_weight if target else self.src_weight
+        lowest = 1.0
+        for x in range(i, i + a):
+            if weights[x] <= 0:
+                continue
+            found = sum(self.shared(y, x) if target else self.shared(x, y) for y in range(j, j + b))
+            lowest = min(lowest, found / weights[x])
+        return lowest
+
+    def length_cost(self, src_chars: int, tgt_chars: int) -> float:
+        mean = (src_chars + tgt_chars / self.ratio) / 2
+        delta = (tgt_chars - src_chars * self.ratio) / math.sqrt(self.params.length_variance * mean)
+        return _neg_log_two_tail(abs(delta))
+
+    def link_cost(self, i: int, j: int, a: int, b: int, emb_sim: float | None) -> float:
+        """Cost of linking source i..i+a-1 with target j..j+b-1 (a, b >= 1)."""
+        p = self.params
+        cost = p.prior[(a, b)]
+        src_chars = sum(self.src_len[i : i + a])
+        tgt_chars = sum(self.tgt_len[j : j + b])
+        cost += p.length_weight * self.length_cost(src_chars, tgt_chars)
+        if p.anchor_weight:
+            total = sum(self.shared(x, y) for x in range(i, i + a) for y in range(j, j + b))
+            denom = sum(self.src_weight[i : i + a]) + sum(self.tgt_weight[j : j + b])
+            if denom > 0:
+                total = min(total, denom / 2)
+                dice = 2 * total / denom
+                cost -= p.anchor_weight * (dice - 0.15)
+                if p.unmatched_weight and (a > 1 or b > 1):
+                    weakest = min(self._coverage(i, a, j, b), self._coverage(j, b, i, a, target=True))
+                    cost += p.anchor_weight * p.unmatched_weight * max(0.0, dice - weakest)
+        if emb_sim is not None:
+            cost -= p.embed_weight * (emb_sim - self.emb_mean) / self.emb_std
+        if a > 1 and self.src_par is not None and self.src_par[i] != self.src_par[i + a - 1]:
+            cost += p.paragraph_penalty
+        if b > 1 and self.tgt_par is not None and self.tgt_par[j] != self.tgt_par[j + b - 1]:
+            cost += p.paragraph_penalty
+        return cost
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.asarray(x / np.maximum(norm, 1e-8), dtype=np.float32)
+
+
+def _neg_log_two_tail(z: float) -> float:
+    """-log P(|N(0,1)| >= z), stable for large z."""
+    if z < 5:
+        return -math.log(max(math.erfc(z / math.sqrt(2)), 1e-300))
+    return z * z / 2 + math.log(z * math.sqrt(math.pi / 2))
+
+
+def _search(scorer: _Scorer, windows: list[tuple[int, int]], params: AlignParams) -> list[tuple[int, int]]:
+    """Best path through the corridor: the list of (i, j) grid points it visits, from (0, 0) to (n, m)."""
+    n = len(windows) - 1
+    inf = math.inf
+    cost: list[list[float]] = []
+    back: list[list[int]] = []
+    steps = [(0, 1), (1, 0), *list(params.link_types)]
+    use_emb = scorer.src_emb is not None
+    for i in range(n + 1):
+        lo, hi = windows[i]
+        row = [inf] * (hi - lo + 1)
+        brow = [-1] * (hi - lo + 1)
+        sims: dict[tuple[int, int], np.ndarray] = {}
+        if use_emb and i > 0:
+            for a, b in params.link_types:
+                if a <= i:
+                    j0, j1 = max(lo, b), hi
+                    if j1 >= j0:
+                        src_run = scorer.run_embeddings("s", a)[i - a]
+                        tgt_runs = scorer.run_embeddings("t", b)[j0 - b : j1 - b + 1]
+                        sims[(a, b)] = tgt_runs @ src_run
+        for j in range(lo, hi + 1):
+            if i == 0 and j == 0:
+                row[0] = 0.0
+                continue
+            best, best_step = inf, -1
+            for k, (a, b) in enumerate(steps):
+                pi, pj = i - a, j - b
+                if pi < 0 or pj < 0:
+                    continue
+                plo, phi = windows[pi] if a else (lo, hi)
+                if pj < plo or pj > phi:
+                    continue
+                prev = cost[pi][pj - plo] if a else row[pj - lo]
+                if prev == inf:
+                    continue
+                if a == 0 or b == 0:
+                    step_cost = params.skip
+                else:
+                    sim = None
+                    if use_emb:
+                        vec = sims.get((a, b))
+                        if vec is not None:
+                            sim = float(vec[j - max(lo, b)])
+                    step_cost = scorer.link_cost(pi, pj, a, b, sim)
+                total = prev + step_cost
+                if total < best:
+                    best, best_step = total, k
+            row[j - lo] = best
+            brow[j - lo] = best_step
+        cost.append(row)
+        back.append(brow)
+    path = [(n, windows[n][1])]
+    i, j = path[0]
+    while i or j:
+        k = back[i][j - windows[i][0]]
+        if k < 0:
+            raise RuntimeError("sentence alignment found no path through its corridor")
+        a, b = steps[k]
+        i, j = i - a, j - b
+        path.append((i, j))
+    path.reverse()
+    return path
+
+
+def _links(path: list[tuple[int, int]], scorer: _Scorer) -> list[SentenceLink]:
+    links = []
+    for (pi, pj), (i, j) in itertools.pairwise(path):
+        a, b = i - pi, j - pj
+        if a and b:
+            sim = None
+            if scorer.src_emb is not None:
+                sim = float(scorer.run_embeddings("s", a)[pi] @ scorer.run_embeddings("t", b)[pj])
+            cost = scorer.link_cost(pi, pj, a, b, sim)
+        else:
+            cost = scorer.params.skip
+        links.append(SentenceLink(tuple(range(pi, i)), tuple(range(pj, j)), _squash(cost)))
+    return links
+
+
+def _squash(cost: float) -> float:
+    """A link's cost mapped into (0, 1) for reports: near 0 = strong evidence, near 1 = none (null links)."""
+    return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, cost)))), 4)
+
+
+def _merge_nulls(links: list[SentenceLink]) -> list[SentenceLink]:
+    """Adjacent links that drop sentences of the same side become one link ([3]:[] + [4]:[] -> [3, 4]:[])."""
+    out: list[SentenceLink] = []
+    for link in links:
+        if out and _same_null_side(out[-1], link):
+            prev = out[-1]
+            out[-1] = SentenceLink(
+                prev.source + link.source, prev.target + link.target, max(prev.cost, link.cost)
+            )
+        else:
+            out.append(link)
+    return out
+
+
+def _same_null_side(a: SentenceLink, b: SentenceLink) -> bool:
+    return (not a.target and not b.target) or (not a.source and not b.source)

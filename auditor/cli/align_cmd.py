@@ -1,0 +1,115 @@
+"""`auditor align`: sentence links between two documents (vecalign's format or JSON), or word links (Pharaoh)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from auditor.cli import app, fail
+from auditor.document import Document, SentenceLink
+from auditor.errors import AuditorError
+from auditor.io.text import read_text_file
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def format_link(link: SentenceLink) -> str:
+    """vecalign's line: `[3, 4]:[5]:0.400000`."""
+    return f"[{', '.join(map(str, link.source))}]:[{', '.join(map(str, link.target))}]:{link.cost:.6f}"
+
+
+@app.command()
+def align(
+    source: Path | None = typer.Argument(None, help="Source document (UTF-8 text)."),
+    target: Path | None = typer.Argument(None, help="Target document (UTF-8 text)."),
+    words: Path | None = typer.Option(
+        None,
+        "--words",
+        help="Word-align a file of `source tokens ||| target tokens` lines; print Pharaoh links.",
+    ),
+    output_format: Format = typer.Option(Format.text, "--format", help="text (vecalign lines) or json."),
+    one_per_line: bool = typer.Option(
+        False, "--one-per-line", help="Inputs are pre-segmented: each non-empty line is one sentence."
+    ),
+    src_lang: str | None = typer.Option(None, "--src-lang", help="Source language (detected if omitted)."),
+    tgt_lang: str | None = typer.Option(None, "--tgt-lang", help="Target language (detected if omitted)."),
+    model: str = typer.Option("gemma-3-270m", "--model", help="Model giving cross-lingual evidence."),
+    no_model: bool = typer.Option(False, "--no-model", help="Length and anchors only (no language model)."),
+    band: int = typer.Option(30, "--band", min=4, help="Starting half-width of the search corridor."),
+) -> None:
+    """Align SOURCE and TARGET sentence by sentence, or word-align a PAIRS file with --words."""
+    if words is not None:
+        if source is not None or target is not None:
+            fail("--words takes one PAIRS file and no SOURCE/TARGET")
+        _align_words(words, None if no_model else model)
+        return
+    if source is None or target is None:
+        fail("give SOURCE and TARGET files (or --words PAIRS)")
+        return
+    from auditor.align.embed import ModelEmbedder, load_embedding_model
+    from auditor.align.sentences import align_sentences
+    from auditor.segment import detect_language, split_sentences
+
+    try:
+        src_text, tgt_text = read_text_file(source), read_text_file(target)
+    except AuditorError as error:
+        fail(str(error))
+        return
+    s_lang = src_lang or detect_language(src_text) or "en"
+    t_lang = tgt_lang or detect_language(tgt_text) or "en"
+    src_segments = split_sentences(Document(src_text, s_lang, str(source)), one_per_line=one_per_line)
+    tgt_segments = split_sentences(Document(tgt_text, t_lang, str(target)), one_per_line=one_per_line)
+    similarity = None if no_model else ModelEmbedder(load_embedding_model(model))
+    links = align_sentences(
+        src_segments, tgt_segments, similarity=similarity, band=band, source_lang=s_lang, target_lang=t_lang
+    )
+    if output_format is Format.text:
+        for link in links:
+            typer.echo(format_link(link))
+        return
+    payload: dict[str, Any] = {
+        "source": {"file": str(source), "lang": s_lang, "sentences": len(src_segments)},
+        "target": {"file": str(target), "lang": t_lang, "sentences": len(tgt_segments)},
+        "evidence": "length+anchors" if no_model else f"length+anchors+{model}",
+        "links": [
+            {
+                "source": list(link.source),
+                "target": list(link.target),
+                "kind": link.kind,
+                "cost": link.cost,
+                "source_text": " ".join(src_segments[i].text for i in link.source),
+                "target_text": " ".join(tgt_segments[j].text for j in link.target),
+                "source_span": _span(src_segments, link.source),
+                "target_span": _span(tgt_segments, link.target),
+            }
+            for link in links
+        ],
+    }
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def _span(segments: list[Any], indices: tuple[int, ...]) -> list[int] | None:
+    if not indices:
+        return None
+    return [segments[indices[0]].start, segments[indices[-1]].end]
+
+
+def _align_words(path: Path, model: str | None) -> None:
+    from auditor.align.words import align_pair_lines, read_pairs
+
+    try:
+        pairs = read_pairs(read_text_file(path), str(path))
+    except AuditorError as error:
+        fail(str(error))
+        return
+    for links in align_pair_lines(pairs, model=model):
+        typer.echo(" ".join(f"{i}-{j}" for i, j in links))

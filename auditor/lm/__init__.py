@@ -1,0 +1,1 @@
+"""The language model: manifests, the prepared-model cache, and batched log-probability scoring."""

@@ -1,0 +1,200 @@
+"""A causal language model wrapper that scores texts token by token, batched.
+
+Only the positions that are scored go through the output layer: Gemma's vocabulary has 262k entries, so a
+full-vocabulary log-softmax over prompt positions would cost more than the rest of the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from auditor.errors import ModelError
+from auditor.lm import cache
+from auditor.lm.manifest import DEFAULT_MODEL, Manifest, PromptTemplate, ad_hoc_manifest, find_manifest
+
+END_OF_TEXT = "\n"
+_LOGIT_CHUNK = 512  # scored positions per output-layer matmul: 512 x 262k floats = 0.5 GB at most
+
+
+@dataclass
+class ScoredText:
+    """Log-probabilities of a text's tokens after a prefix; spans are character offsets into the text."""
+
+    spans: list[tuple[int, int]]
+    logprobs: np.ndarray
+    end_logprob: float
+
+    @property
+    def total(self) -> float:
+        return float(self.logprobs.sum())
+
+    @property
+    def mean(self) -> float:
+        return float(self.logprobs.mean()) if len(self.logprobs) else 0.0
+
+
+@dataclass
+class _Request:
+    index: int
+    ids: list[int]
+    first_scored: int  # position of the first scored token in ids
+    spans: list[tuple[int, int]]
+
+
+class LanguageModel:
+    """Holds one causal LM and its tokenizer; everything else in the auditor passes plain data."""
+
+    def __init__(self, model: Any, tokenizer: Any, manifest: Manifest, identity: str) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.manifest = manifest
+        self.identity = identity
+        self.name = manifest.name
+        self._end_ids: list[int] = tokenizer(END_OF_TEXT, add_special_tokens=False).input_ids
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+
+    @property
+    def prompt(self) -> PromptTemplate:
+        return self.manifest.prompt
+
+    def _prefix_ids(self, prefix: str) -> list[int]:
+        ids: list[int] = self.tokenizer(prefix, add_special_tokens=True).input_ids
+        return ids
+
+    def _request(self, index: int, prefix_ids: list[int], text: str) -> _Request:
+        # The text follows the prompt after one space, so that its first word tokenizes as mid-text.
+        encoded = self.tokenizer(" " + text, add_special_tokens=False, return_offsets_mapping=True)
+        spans = [(max(0, s - 1), max(0, e - 1)) for s, e in encoded.offset_mapping]
+        ids = prefix_ids + list(encoded.input_ids) + self._end_ids
+        return _Request(index, ids, len(prefix_ids), spans)
+
+    def score(self, prefixes: list[str], texts: list[str], *, batch_tokens: int = 6144) -> list[ScoredText]:
+        """Score each text after its prefix, batched: sorted by length, padded to a token budget per batch."""
+        import torch
+
+        if len(prefixes) != len(texts):
+            raise ValueError("prefixes and texts differ in length")
+        prefix_cache: dict[str, list[int]] = {}
+        requests = []
+        for i, (prefix, text) in enumerate(zip(prefixes, texts, strict=True)):
+            if prefix not in prefix_cache:
+                prefix_cache[prefix] = self._prefix_ids(prefix)
+            requests.append(self._request(i, prefix_cache[prefix], text))
+        results: list[ScoredText | None] = [None] * len(requests)
+        order = sorted(requests, key=lambda r: len(r.ids), reverse=True)
+        base = self.model.base_model
+        head = self.model.get_output_embeddings()
+        softcap = getattr(self.model.config, "final_logit_softcapping", None)
+        with torch.inference_mode():
+            start = 0
+            while start < len(order):
+                longest = len(order[start].ids)
+                size = max(1, min(len(order) - start, batch_tokens // max(1, longest)))
+                batch = order[start : start + size]
+                start += size
+                input_ids = torch.full((len(batch), longest), self.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), longest), dtype=torch.long)
+                for row, req in enumerate(batch):
+                    input_ids[row, : len(req.ids)] = torch.tensor(req.ids)
+                    mask[row, : len(req.ids)] = 1
+                hidden = base(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                rows, cols, targets = [], [], []
+                for row, req in enumerate(batch):
+                    for pos in range(req.first_scored, len(req.ids)):
+                        rows.append(row)
+                        cols.append(pos - 1)
+                        targets.append(req.ids[pos])
+                picked = hidden[torch.tensor(rows), torch.tensor(cols)]
+                target_ids = torch.tensor(targets)
+                logprobs = torch.empty(len(targets))
+                for c in range(0, len(targets), _LOGIT_CHUNK):
+                    logits = head(picked[c : c + _LOGIT_CHUNK]).float()
+                    if softcap:
+                        logits = torch.tanh(logits / softcap) * softcap
+                    chosen = logits.gather(1, target_ids[c : c + _LOGIT_CHUNK, None]).squeeze(1)
+                    logprobs[c : c + _LOGIT_CHUNK] = chosen - torch.logsumexp(logits, dim=-1)
+                values = logprobs.numpy()
+                offset = 0
+                for req in batch:
+                    count = len(req.ids) - req.first_scored
+                    seq = values[offset : offset + count]
+                    offset += count
+                    n_end = len(self._end_ids)
+                    results[req.index] = ScoredText(
+                        req.spans, seq[: count - n_end].astype(np.float64), float(seq[count - n_end :].sum())
+                    )
+        return [r for r in results if r is not None]
+
+    def continue_text(self, prefix: str, max_new_tokens: int = 8) -> str:
+        """Greedy continuation of a prompt (suggestions at flagged spans); the output layer runs only on the
+        last position of each step, never on the whole prompt."""
+        import torch
+
+        ids = torch.tensor([self._prefix_ids(prefix)])
+        produced: list[int] = []
+        past = None
+        with torch.inference_mode():
+            step_ids = ids
+            for _ in range(max_new_tokens):
+                out = self.model(input_ids=step_ids, past_key_values=past, use_cache=True, logits_to_keep=1)
+                past = out.past_key_values
+                token = int(out.logits[0, -1].argmax())
+                if token == self.tokenizer.eos_token_id or token in self._end_ids:
+                    break
+                produced.append(token)
+                step_ids = torch.tensor([[token]])
+        text: str = self.tokenizer.decode(produced, skip_special_tokens=True)
+        return text
+
+
+def _hash_weights(folder: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(list(folder.glob("*.safetensors")) + list(folder.glob("*.bin")))
+    for path in files:
+        digest.update(cache.sha256_of(path).encode())
+    return digest.hexdigest()
+
+
+def _load_checkpoint(location: str | Path, manifest: Manifest, identity: str) -> LanguageModel:
+    cache.quiet_transformers()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location)
+        model = AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32)
+    except (OSError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"cannot load model {manifest.name!r}: {first}") from None
+    model.eval()
+    return LanguageModel(model, tokenizer, manifest, identity)
+
+
+def resolve(name_or_path: str | None) -> Manifest:
+    name = name_or_path or DEFAULT_MODEL
+    return find_manifest(name) or ad_hoc_manifest(name)
+
+
+def load_model(name_or_path: str | None = None, *, prepare_missing: bool = True) -> LanguageModel:
+    """A manifest name (prepared into the cache on first use), a local checkpoint folder, or a hub id."""
+    manifest = resolve(name_or_path)
+    if manifest.package:
+        if not cache.is_prepared(manifest):
+            if not prepare_missing:
+                raise ModelError(f"model {manifest.name!r} is not prepared: run `auditor models prepare`")
+            print(f"preparing model {manifest.name} (once)…", file=sys.stderr)
+            cache.prepare(manifest)
+        return _load_checkpoint(cache.checkpoint_dir(manifest), manifest, manifest.sha256 or "")
+    location = manifest.hub_id or manifest.name
+    local = Path(location).expanduser()
+    if local.is_dir():
+        return _load_checkpoint(local, manifest, _hash_weights(local))
+    if local.exists():
+        raise ModelError(f"{location} is a file; give the folder of a Hugging Face checkpoint")
+    return _load_checkpoint(location, manifest, manifest.sha256 or f"hub:{location}")

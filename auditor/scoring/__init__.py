@@ -1,0 +1,1 @@
+"""Stage 4: scores. Evidence from the language model, mapped to 0-100 fidelity, fluency and overall."""

@@ -1,0 +1,51 @@
+"""Model evidence for (source, target) pairs, gathered in one batched pass over all requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.lm.model import LanguageModel, ScoredText
+
+
+@dataclass
+class PairEvidence:
+    """`given_source`: log p(target | source); `prior`: log p(target); `back`: log p(source | target)."""
+
+    prior: ScoredText
+    given_source: ScoredText | None = None
+    back: ScoredText | None = None
+
+
+def gather_evidence(
+    lm: LanguageModel,
+    targets: list[str],
+    sources: list[str | None] | None,
+    *,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    back_translation: bool = True,
+    batch_tokens: int = 6144,
+) -> list[PairEvidence]:
+    prompt = lm.prompt
+    prefixes: list[str] = []
+    texts: list[str] = []
+    slots: list[tuple[int, str]] = []
+    for i, target in enumerate(targets):
+        prefixes.append(prompt.without_source(tgt_lang))
+        texts.append(target)
+        slots.append((i, "prior"))
+        source = sources[i] if sources else None
+        if source is None:
+            continue
+        prefixes.append(prompt.with_source(source, src_lang, tgt_lang))
+        texts.append(target)
+        slots.append((i, "given_source"))
+        if back_translation:
+            prefixes.append(prompt.with_source(target, tgt_lang, src_lang))
+            texts.append(" ".join(source.split()))
+            slots.append((i, "back"))
+    scored = lm.score(prefixes, texts, batch_tokens=batch_tokens)
+    found: list[dict[str, ScoredText]] = [{} for _ in targets]
+    for (i, kind), result in zip(slots, scored, strict=True):
+        found[i][kind] = result
+    return [PairEvidence(f["prior"], f.get("given_source"), f.get("back")) for f in found]

@@ -1,0 +1,148 @@
+"""Model flags (AUD1xx): runs of target words the model finds unlikely, with the model's own wording.
+
+A word's evidence is the sum of its tokens' log-probabilities. With a source, a word is suspicious when it
+is unlikely given the source (`given` < GIVEN_MAX; a name copied from the source is unlikely a priori but
+likely given the source, so the prior is not used). Without a source, only the prior counts
+(`prior` < PRIOR_MAX), and capitalised words (mostly names) are left alone. Adjacent suspicious words
+merge into one span; the first word of a segment is never flagged on its own (any opening is surprising).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from auditor.checks.registry import Rule, declare
+from auditor.document import Document
+from auditor.lm.model import LanguageModel
+from auditor.report import AlignedSegment, Flag, Severity
+
+GIVEN_MAX = -7.5
+PRIOR_MAX = -14.0
+MAJOR_BELOW = -14.0
+SUGGESTION_TOKENS = 8
+
+UNLIKELY_GIVEN_SOURCE = declare(
+    Rule(
+        "AUD101", "unlikely-given-source", "accuracy/mistranslation", Severity.MINOR,
+        "The model finds these words unlikely as a translation of the aligned source.",
+        "where the embassy is located American  (→ where the American embassy is located)",
+        needs_source=True,
+    )
+)  # fmt: skip
+UNLIKELY_TEXT = declare(
+    Rule(
+        "AUD102", "unlikely-text", "fluency/grammar", Severity.MINOR,
+        "The model finds these words unlikely as English text (target-only evidence).",
+        "a day of monster parades",
+        needs_source=False,
+    )
+)  # fmt: skip
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    prior: float
+    given: float | None
+
+
+def _words(row: AlignedSegment, text: str) -> list[_Word]:
+    words = (
+        [_Word(m.start(), m.end(), 0.0, 0.0) for m in _WORD.finditer(text, *row.target_span)]
+        if row.target_span
+        else []
+    )
+    k = 0
+    for token in row.tokens:
+        while k < len(words) and words[k].end <= token.start:
+            k += 1
+        if k == len(words):
+            break
+        word = words[k]
+        word.prior += token.logprob
+        if token.logprob_source is None:
+            word.given = None
+        elif word.given is not None:
+            word.given += token.logprob_source
+    return words
+
+
+def _suspicious(word: _Word, text: str) -> bool:
+    if word.given is None:
+        # Without a source, a capitalised word is most often a name the model has not seen: not evidence.
+        return word.prior < PRIOR_MAX and not text[word.start].isupper()
+    return word.given < GIVEN_MAX
+
+
+def suggest_fixes(
+    lm: LanguageModel,
+    flags: list[Flag],
+    rows: list[AlignedSegment],
+    target: Document,
+    source: Document | None,
+) -> None:
+    """Give each model flag without a suggestion the model's own wording at that point, when it differs."""
+    for flag in flags:
+        if (
+            not flag.rule.startswith("AUD1")
+            or flag.suggestion
+            or flag.segment is None
+            or not flag.target_span
+        ):
+            continue
+        row = rows[flag.segment]
+        assert row.target_span is not None
+        start = flag.target_span[0]
+        before = target.text[row.target_span[0] : start].replace("\n", " ").rstrip()
+        if source is not None and row.source_text:
+            prompt = lm.prompt.with_source(row.source_text, source.lang, target.lang)
+        else:
+            prompt = lm.prompt.without_source(target.lang)
+        continuation = lm.continue_text(f"{prompt} {before}".rstrip(), SUGGESTION_TOKENS)
+        words = continuation.split("\n")[0].split()[: len(flag.text.split()) + 2]
+        wording = " ".join(words).rstrip(",;:")
+        if wording and not wording.lower().startswith(flag.text.lower()):
+            flag.suggestion = wording
+
+
+def model_flags(rows: list[AlignedSegment], target: Document) -> list[Flag]:
+    flags: list[Flag] = []
+    for row in rows:
+        words = _words(row, target.text)
+        run: list[_Word] = []
+        for i, word in enumerate([*words, None]):
+            if word is not None and i > 0 and _suspicious(word, target.text):
+                run.append(word)
+                continue
+            if run:
+                flags.append(_flag(row, target, run))
+                run = []
+    return flags
+
+
+def _flag(row: AlignedSegment, target: Document, run: list[_Word]) -> Flag:
+    start, end = run[0].start, run[-1].end
+    while end > start and not target.text[end - 1].isalnum():
+        end -= 1
+    with_source = run[0].given is not None
+    rule = UNLIKELY_GIVEN_SOURCE if with_source else UNLIKELY_TEXT
+    worst = min((w.given if w.given is not None else w.prior) for w in run)
+    severity = Severity.MAJOR if worst < (MAJOR_BELOW if with_source else PRIOR_MAX - 4) else Severity.MINOR
+    text = target.text[start:end]
+    evidence = f"log p = {worst:.1f}" + (" given the source" if with_source else "")
+    return Flag(
+        rule=rule.code,
+        category=rule.category,
+        severity=severity,
+        target_span=(start, end),
+        source_span=row.source_span,
+        text=text,
+        message=f"the model finds this unlikely ({evidence})",
+        segment=row.index,
+        source_text=row.source_text or None,
+        confidence=round(min(1.0, max(0.1, -worst / 15)), 2),
+    )

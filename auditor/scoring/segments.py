@@ -1,0 +1,61 @@
+"""Score report rows (and plain segment lists) with the model: token log-probabilities and 0-100 scores."""
+
+from __future__ import annotations
+
+from auditor.document import Document
+from auditor.lm.model import LanguageModel
+from auditor.report import AlignedSegment, Scores, TokenScore
+from auditor.scoring import mapping
+from auditor.scoring.evidence import gather_evidence
+
+
+def _flat(text: str) -> str:
+    # Same length, so token offsets stay valid in the document.
+    return text.replace("\n", " ").replace("\t", " ")
+
+
+def score_rows(
+    lm: LanguageModel, rows: list[AlignedSegment], target: Document, source: Document | None
+) -> None:
+    """Fill `scores` and `tokens` of every row that has target text (omissions keep None)."""
+    scored = [r for r in rows if r.target_span]
+    targets = [_flat(r.target_text) for r in scored]
+    sources: list[str | None] | None = None
+    if source is not None:
+        sources = [r.source_text or None for r in scored]
+    evidence = gather_evidence(
+        lm, targets, sources, src_lang=source.lang if source else None, tgt_lang=target.lang
+    )
+    for row, ev in zip(scored, evidence, strict=True):
+        assert row.target_span is not None
+        offset = row.target_span[0]
+        given = ev.given_source.logprobs if ev.given_source is not None else None
+        row.tokens = [
+            TokenScore(
+                offset + start,
+                offset + end,
+                round(float(ev.prior.logprobs[k]), 4),
+                round(float(given[k]), 4) if given is not None else None,
+            )
+            for k, (start, end) in enumerate(ev.prior.spans)
+        ]
+        row.scores = mapping.segment_scores(ev)
+
+
+def score_pairs(
+    targets: list[str],
+    sources: list[str] | None = None,
+    *,
+    model: str | LanguageModel | None = "gemma-3-270m",
+    src_lang: str | None = "fr",
+    tgt_lang: str | None = "en",
+) -> list[Scores]:
+    """Scores for parallel lists of segments (one translation per source), as `auditor score` prints."""
+    from auditor.lm.model import load_model
+
+    lm = model if isinstance(model, LanguageModel) else load_model(model)
+    evidence = gather_evidence(
+        lm, [_flat(t) for t in targets], [_flat(s) for s in sources] if sources else None,
+        src_lang=src_lang, tgt_lang=tgt_lang,
+    )  # fmt: skip
+    return [mapping.segment_scores(ev) for ev in evidence]

@@ -1,0 +1,196 @@
+"""Sentence alignment on TransRead (LIMSI gold alignments of French/English literary bitexts), given segmentation.
+
+Data: ../shared/bench/transread-fr-en, six novels (Alice, Emma, La Faute de l'abbé Mouret, Les Confessions,
+Les Travailleurs de la mer, Vingt mille lieues sous les mers). Sentences are the gold `<s>` elements of the
+cut_*_{fr,en}.xml files (tokens joined by spaces); source = French, target = English.
+
+Measure (the one of vecalign's score.py): a link is a pair (source indices, target indices), null links
+included. Strict: a predicted link is a true positive when the gold has exactly the same link. Lax: a predicted
+link also counts when some of its source sentences are linked in the gold to some of its target sentences.
+Precision = true positives / predicted links, recall = the same count taken the other way round (gold links
+found among the predictions) / gold links, F1 their harmonic mean. Counts are summed over the six novels
+(micro-average over all links); per-novel figures are printed too. Speed (sentences per second, source plus
+target) and peak memory are measured on the longest novel.
+
+Run: python -m benchmarks.align_sentences [--no-model] [--novel NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+import time
+import tracemalloc
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from auditor.align.sentences import Evidence, Similarity, align_texts
+
+ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "transread-fr-en"
+Link = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass
+class Novel:
+    name: str
+    source: list[str]  # French
+    target: list[str]  # English
+    gold: list[Link]
+
+
+def _sentences(path: Path) -> tuple[list[str], dict[str, int]]:
+    tree = ET.parse(path)
+    texts, ids = [], {}
+    for s in tree.iter("s"):
+        ids[s.attrib["id"]] = len(texts)
+        texts.append(" ".join((w.text or "").strip() for w in s.iter("w")).strip())
+    return texts, ids
+
+
+def load_novels(root: Path = ROOT) -> list[Novel]:
+    novels = []
+    for folder in sorted(root.glob("*_EN-FR")):
+        name = folder.name.removesuffix("_EN-FR")
+        en, en_ids = _sentences(folder / f"cut_{name}_en.xml")
+        fr, fr_ids = _sentences(folder / f"cut_{name}_fr.xml")
+        text = (folder / f"{name}_sent_align_en-fr.xml").read_text(encoding="utf-8")
+        gold: list[Link] = []
+        seen = set()
+        for xt in re.findall(r'xtargets="([^"]*)"', text):
+            left, right = xt.split(";")
+            e = tuple(sorted(en_ids[x] for x in left.split()))
+            f = tuple(sorted(fr_ids[x] for x in right.split()))
+            if (f, e) not in seen and (e or f):
+                seen.add((f, e))
+                gold.append((f, e))
+        novels.append(Novel(name, fr, en, gold))
+    return novels
+
+
+def _counts(gold: list[Link], test: list[Link]) -> tuple[int, int, int, int]:
+    """(strict tp, strict fp, lax tp, lax fp) of `test` against `gold` (vecalign's _precision)."""
+    gold_set = set(gold)
+    src_to_tgt: dict[int, set[int]] = defaultdict(set)
+    for src, tgt in gold:
+        for s in src:
+            src_to_tgt[s].update(tgt)
+    tps = fps = tpl = fpl = 0
+    for src, tgt in set(test):
+        if (src, tgt) in gold_set:
+            tps += 1
+            tpl += 1
+        else:
+            fps += 1
+            targets = set().union(*(src_to_tgt[s] for s in src)) if src else set()
+            if targets & set(tgt):
+                tpl += 1
+            else:
+                fpl += 1
+    return tps, fps, tpl, fpl
+
+
+@dataclass
+class Score:
+    strict: tuple[float, float, float]
+    lax: tuple[float, float, float]
+
+
+def score(golds: list[list[Link]], tests: list[list[Link]]) -> Score:
+    p = [0, 0, 0, 0]
+    r = [0, 0, 0, 0]
+    for gold, test in zip(golds, tests, strict=True):
+        p = [x + y for x, y in zip(p, _counts(gold, test), strict=True)]
+        r = [x + y for x, y in zip(r, _counts(test, gold), strict=True)]
+
+    def prf(tp: int, fp: int, tp_r: int, fn: int) -> tuple[float, float, float]:
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp_r / (tp_r + fn) if tp_r + fn else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        return prec, rec, f1
+
+    return Score(prf(p[0], p[1], r[0], r[1]), prf(p[2], p[3], r[2], r[3]))
+
+
+CACHE = Path.home() / ".cache" / "auditor" / "bench-align"
+_LM: list[object] = []
+
+
+def model_evidence(novel: Novel) -> Evidence:
+    """Sentence embeddings of both sides (cached on disk: a CPU needs minutes per novel)."""
+    from auditor.align.embed import DEFAULT_LAYER, embed_texts, load_embedding_model
+
+    digest = hashlib.sha256("\n".join([*novel.source, "\x0c", *novel.target]).encode()).hexdigest()[:16]
+    path = CACHE / f"{novel.name}-L{DEFAULT_LAYER}-{digest}.npz"
+    if path.is_file():
+        data = np.load(path)
+        return Evidence(data["source"], data["target"])
+    if not _LM:
+        _LM.append(load_embedding_model())
+    source, target = embed_texts(_LM[0], novel.source), embed_texts(_LM[0], novel.target)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(path, source=source, target=target)
+    return Evidence(source, target)
+
+
+def run(use_model: bool, only: str | None = None) -> int:
+    if not ROOT.is_dir():
+        print(f"error: {ROOT} not found", file=sys.stderr)
+        return 2
+    novels = [n for n in load_novels() if not only or only.lower() in n.name.lower()]
+    golds, tests = [], []
+    print(f"{'novel':32s} {'links':>5s} {'strict P/R/F1':>20s} {'lax F1':>7s} {'sent/s':>7s}")
+    for novel in novels:
+        evidence: Similarity = model_evidence(novel) if use_model else None
+        start = time.perf_counter()
+        links = align_texts(
+            novel.source, novel.target, similarity=evidence, source_lang="fr", target_lang="en"
+        )
+        elapsed = time.perf_counter() - start
+        test = [(lk.source, lk.target) for lk in links]
+        s = score([novel.gold], [test])
+        speed = (len(novel.source) + len(novel.target)) / max(elapsed, 1e-9)
+        sp, sr, sf = s.strict
+        print(
+            f"{novel.name[:32]:32s} {len(novel.gold):5d} {sp:6.3f}/{sr:.3f}/{sf:.3f} {s.lax[2]:7.3f} {speed:7.0f}"
+        )
+        golds.append(novel.gold)
+        tests.append(test)
+    total = score(golds, tests)
+    sp, sr, sf = total.strict
+    lp, lr, lf = total.lax
+    evidence_name = "length+anchors+model" if use_model else "length+anchors"
+    print(
+        f"micro-average ({evidence_name}): strict P {sp:.3f} R {sr:.3f} F1 {sf:.3f}; lax P {lp:.3f} R {lr:.3f} F1 {lf:.3f}"
+    )
+    longest = max(novels, key=lambda nv: len(nv.source) + len(nv.target))
+    evidence = model_evidence(longest) if use_model else None
+    tracemalloc.start()
+    start = time.perf_counter()
+    align_texts(longest.source, longest.target, similarity=evidence, source_lang="fr", target_lang="en")
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    sents = len(longest.source) + len(longest.target)
+    print(
+        f"longest novel {longest.name}: {sents} sentences aligned in {elapsed:.2f} s "
+        f"({sents / elapsed:.0f} sentences/s), peak Python memory of the aligner {peak / 2**20:.1f} MiB"
+    )
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-model", action="store_true", help="length and anchors only")
+    parser.add_argument("--novel", help="only novels whose name contains this")
+    args = parser.parse_args()
+    sys.exit(run(not args.no_model, args.novel))
+
+
+if __name__ == "__main__":
+    main()

