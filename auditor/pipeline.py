@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditor import __version__
 from auditor.align.sentences import align_sentences
+from auditor.align.words import link_rows, source_words
 from auditor.checks import CheckContext, RuleConfig, run_checks
 from auditor.checks.merge import merge_flags
 from auditor.document import Document, Segment, SentenceLink
@@ -110,6 +111,8 @@ def audit(
     else:
         links = [SentenceLink((), (seg.index,)) for seg in target_segments]
     rows = _rows(links, source_doc, source_segments, target_doc, target_segments)
+    if source_doc is not None:
+        link_rows(rows, source_doc.lang, target_doc.lang)
 
     found_by_model = []
     if lm is not None:
@@ -120,6 +123,8 @@ def audit(
     flags = merge_flags(found_by_model, found_by_rules)
     if lm is not None:
         suggest_fixes(lm, flags, rows, target_doc, source_doc)
+    if source_doc is not None:
+        source_words(flags, rows, source_doc.text)
 
     return Report(
         target_name=target_name,

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from auditor.align.lexicon import load_lexicon
+from auditor.align.lexvec import lexical_vectors
 from auditor.align.sentences import align_sentences, align_texts
 from auditor.checks.alignment import additions, omissions
 from auditor.checks.context import rows_from_links
@@ -78,6 +80,33 @@ def test_identical_documents_have_no_alignment_flags() -> None:
     ctx = _context(FR, EN)
     assert not list(omissions(ctx, REGISTRY["AUD501"]))
     assert not list(additions(ctx, REGISTRY["AUD502"]))
+
+
+def test_lexical_vectors_find_each_sentence_its_translation() -> None:
+    lexicon = load_lexicon("fr", "en")
+    assert lexicon is not None
+    src = [s.text for s in _segments(FR, "fr")]
+    tgt = [t.text for t in _segments(EN, "en")]
+    prose = [k for k, text in enumerate(src) if len(text.split()) >= 8]
+    a, b = lexical_vectors(src, tgt, lexicon, source_lang="fr", target_lang="en")
+    assert a.shape[0] == len(src) and b.shape == (len(tgt), a.shape[1])
+    sims = (a - a.mean(axis=0)) @ (b - b.mean(axis=0)).T
+    # Each sentence of prose is nearer its own translation than any other sentence of the article.
+    assert all(int(sims[k].argmax()) == k for k in prose)
+    again = lexical_vectors(src, tgt, lexicon, source_lang="fr", target_lang="en")[0]
+    assert (again == a).all()  # hashed features: the same vectors every run
+
+
+def test_dropped_sentences_in_an_abridged_translation_are_nulls() -> None:
+    # The length ratio of the whole documents overstates the ratio of the linked sentences when the translation
+    # leaves much out; measured again on the first pass's 1-1 links, it no longer pulls the dropped sentences
+    # into their neighbours' links.
+    src, tgt = _segments(FR, "fr"), _segments(EN, "en")
+    keep = [k for k in range(len(src)) if k % 3 != 1 or len(src[k].text.split()) < 8]
+    source = [src[k].text for k in keep]
+    links = align_texts(source, [t.text for t in tgt], source_lang="fr", target_lang="en")
+    dropped = sorted(j for link in links if not link.source for j in link.target)
+    assert dropped == sorted(set(range(len(tgt))) - set(keep))
 
 
 def _synthetic(n: int, seed: int) -> list[str]:

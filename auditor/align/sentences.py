@@ -2,11 +2,18 @@
 
 The cost of a link adds up, in nats-like units:
 - a prior on its type (1-1 cheap, 2-1 dearer, 1-0 dearest per sentence);
-- a Gale-Church length term: how unlikely the target length is given the source length, with the ratio of the
-  two documents' lengths as the expected ratio;
-- anchor evidence (numbers, names, cognates, quotes and punctuation shared by both sides; see anchors.py);
-- optionally, the similarity of the two sides' sentence embeddings from the language model (see embed.py),
-  standardised against random pairs of the same documents so that its scale does not depend on the model.
+- a Gale-Church length term: how unlikely the target length is given the source length. The expected ratio is
+  first the two documents' ratio, then (`ratio_passes`) the ratio over the first pass's 1-1 links, and the
+  alignment is searched again: an abridged translation makes the documents' ratio pull dropped sentences into
+  their neighbours' links;
+- anchor evidence (numbers, names, cognates, quotes and punctuation shared by both sides, and words with their
+  lexicon translations; see anchors.py);
+- the similarity of the two sides' sentence vectors: lexical vectors from the shipped translation table
+  (lexvec.py: how much of each side has a likely translation on the other), and, when given, the language
+  model's sentence embeddings (embed.py) beside them; a run of sentences is the length-weighted sum of its
+  rows, and the cosine is standardised against random pairs of the same documents, so that its scale does not
+  depend on the evidence;
+- a penalty for a link whose side spans a paragraph break, when paragraphs are known.
 
 The search is banded: it first runs in a corridor around the diagonal, then re-runs in a corridor around the
 path it found, widening it whenever the path comes near its edge, so time and memory grow linearly with the
@@ -24,6 +31,7 @@ import numpy as np
 
 from auditor.align import anchors
 from auditor.align.lexicon import load_lexicon
+from auditor.align.lexvec import DEFAULT_WEIGHTS, LexicalWeights, lexical_vectors
 from auditor.document import Segment, SentenceLink
 
 Embedder = Callable[[list[str], str | None], np.ndarray]
@@ -45,21 +53,48 @@ Similarity = Embedder | Evidence | None
 class AlignParams:
     """The aligner's knobs. Defaults were set on TransRead dev novels (see benchmarks/align_sentences.py)."""
 
-    link_types: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
+    link_types: tuple[tuple[int, int], ...] = (
+        (1, 1),
+        (1, 2),
+        (2, 1),
+        (2, 2),
+        (1, 3),
+        (3, 1),
+        (2, 3),
+        (3, 2),
+        (1, 4),
+        (4, 1),
+    )
     # -log prior of each link type (per link); 1-0 and 0-1 cost `skip` per sentence instead.
     prior: dict[tuple[int, int], float] = field(
-        default_factory=lambda: {(1, 1): 0.0, (1, 2): 1.2, (2, 1): 1.2, (2, 2): 2.6, (1, 3): 2.4, (3, 1): 2.4}
+        default_factory=lambda: {
+            (1, 1): 0.0,
+            (1, 2): 1.2,
+            (2, 1): 1.2,
+            (2, 2): 2.6,
+            (1, 3): 2.4,
+            (3, 1): 2.4,
+            (2, 3): 3.5,
+            (3, 2): 3.5,
+            (1, 4): 3.5,
+            (4, 1): 3.5,
+        }
     )
-    skip: float = 3.0
+    skip: float = 3.2
     length_weight: float = 1.0
     length_variance: float = 6.8  # Gale & Church's s^2, per character
-    anchor_weight: float = 12.0
+    anchor_weight: float = 4.0
     # a multi-sentence side where one sentence has no anchor in common with the other side pays for it
     unmatched_weight: float = 0.5
+    # weight of the sentence-vector similarity (lexical vectors and, when given, the model's embeddings)
     embed_weight: float = 2.0
     paragraph_penalty: float = 3.0  # a link whose side spans a paragraph break
     lexicon_keys: bool = True  # words and their translations from models/lexicon, when the pair has one
+    # lexical sentence vectors (lexvec.py) from the same table; None leaves them out
+    lexical: LexicalWeights | None = DEFAULT_WEIGHTS
+    model_weight: float = 1.0  # the model's embeddings beside the lexical vectors (relative block weight)
     merge_nulls: bool = True
+    ratio_passes: int = 1  # re-align with the length ratio measured on the previous pass's 1-1 links
 
 
 DEFAULT_PARAMS = AlignParams()
@@ -115,17 +150,46 @@ def align_texts(
     scorer = _Scorer(source, target, similarity, params, source_lang, target_lang)
     scorer.src_par = list(source_paragraphs) if source_paragraphs is not None else None
     scorer.tgt_par = list(target_paragraphs) if target_paragraphs is not None else None
+    path = _banded_path(scorer, params, [(i * m / n, i * m / n) for i in range(n + 1)], m, band)
+    for _ in range(params.ratio_passes):
+        ratio = _one_to_one_ratio(path, scorer)
+        if ratio is None or abs(ratio - scorer.ratio) < 0.01 * scorer.ratio:
+            break
+        scorer.ratio = ratio
+        path = _banded_path(scorer, params, _path_rows(path, n), m, band)
+    links = _links(path, scorer)
+    return _merge_nulls(links) if params.merge_nulls else links
+
+
+def _banded_path(
+    scorer: _Scorer, params: AlignParams, centre: list[tuple[float, float]], m: int, band: int
+) -> list[tuple[int, int]]:
+    """The best path in a corridor around `centre` (per source row, a range of target columns) that starts
+    `band` wide on each side and doubles while the path hugs an edge."""
+    n = len(centre) - 1
     width = max(band, 4)
-    centre = [(i * m / n, i * m / n) for i in range(n + 1)]
     while True:
         windows = _windows(centre, width, m)
         path = _search(scorer, windows, params)
         if not _touches_edge(path, windows, m) or width >= max(n, m):
-            break
+            return path
         width *= 2
         centre = _path_rows(path, n)
-    links = _links(path, scorer)
-    return _merge_nulls(links) if params.merge_nulls else links
+
+
+def _one_to_one_ratio(path: list[tuple[int, int]], scorer: _Scorer) -> float | None:
+    """Target/source length ratio over the path's 1-1 links (None when it has too few).
+
+    The two documents' overall ratio overstates it when one side has material the other dropped (an abridged
+    translation), and the length term then pulls the dropped sentences into their neighbours' links.
+    """
+    src = tgt = count = 0
+    for (pi, pj), (i, j) in itertools.pairwise(path):
+        if i - pi == 1 and j - pj == 1:
+            src += scorer.src_len[pi]
+            tgt += scorer.tgt_len[pj]
+            count += 1
+    return tgt / src if count >= 10 else None
 
 
 def _windows(centre: list[tuple[float, float]], width: int, m: int) -> list[tuple[int, int]]:
@@ -169,8 +233,8 @@ class _Scorer:
         self.ratio = sum(self.tgt_len) / sum(self.src_len)
         self.src_bags = [anchors.keys(s) for s in source]
         self.tgt_bags = [anchors.keys(t) for t in target]
-        lexicon = load_lexicon(source_lang, target_lang) if params.lexicon_keys else None
-        if lexicon is not None:
+        lexicon = load_lexicon(source_lang, target_lang)
+        if lexicon is not None and params.lexicon_keys:
             for bag, text in zip(self.src_bags, source, strict=True):
                 bag.update(anchors.lexical_keys(text, source_lang, lexicon, forward=True))
             for bag, text in zip(self.tgt_bags, target, strict=True):
@@ -183,13 +247,25 @@ class _Scorer:
         self.tgt_par: list[int] | None = None
         self.src_emb: np.ndarray | None = None
         self.tgt_emb: np.ndarray | None = None
-        if similarity is not None and params.embed_weight:
-            if isinstance(similarity, Evidence):
-                src_emb, tgt_emb = similarity.source, similarity.target
-            else:
-                src_emb = similarity(list(source), source_lang)
-                tgt_emb = similarity(list(target), target_lang)
-            self._set_embeddings(np.asarray(src_emb, dtype=np.float32), np.asarray(tgt_emb, dtype=np.float32))
+        if params.embed_weight:
+            blocks = []
+            if lexicon is not None and params.lexical is not None:
+                lex_src, lex_tgt = lexical_vectors(
+                    source,
+                    target,
+                    lexicon,
+                    source_lang=source_lang,
+                    target_lang=target_lang,
+                    weights=params.lexical,
+                )
+                blocks.append((_centred(lex_src), _centred(lex_tgt)))
+            if similarity is not None and params.model_weight:
+                src_emb, tgt_emb = _model_embeddings(similarity, source, target, source_lang, target_lang)
+                blocks.append(
+                    (params.model_weight * _centred(src_emb), params.model_weight * _centred(tgt_emb))
+                )
+            if blocks:
+                self._set_embeddings(np.hstack([b[0] for b in blocks]), np.hstack([b[1] for b in blocks]))
 
     def _set_embeddings(self, src: np.ndarray, tgt: np.ndarray) -> None:
         # Centre each side on its own mean (removes the language direction), then unit-normalise runs.
@@ -238,6 +314,10 @@ class _Scorer:
             lowest = min(lowest, found / weights[x])
         return lowest
 
+    def skip_cost(self, i: int, j: int, a: int) -> float:
+        """Cost of leaving source sentence i (a == 1) or target sentence j (a == 0) unaligned."""
+        return self.params.skip
+
     def length_cost(self, src_chars: int, tgt_chars: int) -> float:
         mean = (src_chars + tgt_chars / self.ratio) / 2
         delta = (tgt_chars - src_chars * self.ratio) / math.sqrt(self.params.length_variance * mean)
@@ -267,6 +347,26 @@ class _Scorer:
         if b > 1 and self.tgt_par is not None and self.tgt_par[j] != self.tgt_par[j + b - 1]:
             cost += p.paragraph_penalty
         return cost
+
+
+def _model_embeddings(
+    similarity: Embedder | Evidence,
+    source: Sequence[str],
+    target: Sequence[str],
+    source_lang: str | None,
+    target_lang: str | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model's rows for both sides."""
+    if isinstance(similarity, Evidence):
+        src, tgt = similarity.source, similarity.target
+    else:
+        src, tgt = similarity(list(source), source_lang), similarity(list(target), target_lang)
+    return np.asarray(src, dtype=np.float32), np.asarray(tgt, dtype=np.float32)
+
+
+def _centred(x: np.ndarray) -> np.ndarray:
+    """Rows minus their mean (mostly "which language is this"), unit-normalised."""
+    return _unit(x - x.mean(axis=0, keepdims=True))
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -318,7 +418,7 @@ def _search(scorer: _Scorer, windows: list[tuple[int, int]], params: AlignParams
                 if prev == inf:
                     continue
                 if a == 0 or b == 0:
-                    step_cost = params.skip
+                    step_cost = scorer.skip_cost(pi, pj, a)
                 else:
                     sim = None
                     if use_emb:
@@ -356,7 +456,7 @@ def _links(path: list[tuple[int, int]], scorer: _Scorer) -> list[SentenceLink]:
                 sim = float(scorer.run_embeddings("s", a)[pi] @ scorer.run_embeddings("t", b)[pj])
             cost = scorer.link_cost(pi, pj, a, b, sim)
         else:
-            cost = scorer.params.skip
+            cost = scorer.skip_cost(pi, pj, a)
         links.append(SentenceLink(tuple(range(pi, i)), tuple(range(pj, j)), _squash(cost)))
     return links
 

@@ -1,19 +1,22 @@
-"""Word alignment inside an aligned sentence pair.
+"""Word alignment inside an aligned sentence pair: an HMM aligner decoded in both directions.
 
-Evidence for a link between source word i and target word j, combined into one association matrix:
-- the lexical translation table (models/lexicon, IBM Model 1 both directions);
-- string identity: numbers, names, punctuation and cognates ("Toronto", "52", "gouvernement"/"government");
-- optionally, the cosine similarity of the two words' contextual hidden states from the language model
-  (subword states averaged back into words, each sentence mean-centred), SimAlign-style;
-- a distortion prior favouring links near the diagonal.
-Each direction's matrix is normalised into alignment posteriors; a link is kept when it is the argmax in both
-directions (intersection), then links whose two posteriors' product clears a threshold are added
-(itermax-like growth). Output links are (source index, target index), 0-based, as in Pharaoh's `i-j`.
+Each direction is a first-order HMM over source positions (Vogel et al. 1996, with Och & Ney's NULL states):
+a target word is emitted by one source word or by NULL, and the source position moves by a jump whose
+distribution was learnt with the translation table (models/lexicon, built by benchmarks/build_lexicon.py).
+Emission evidence for source word i and target word j:
+- the lexical translation probability p(tgt | src) from the table;
+- string identity (numbers, names, punctuation: "Toronto", "52") and cognates ("gouvernement"/"government"),
+  which also cover words the table has never seen;
+- optionally, the language model's contextual similarity of the two words: mean-centred cosine of their
+  layer-12 hidden states (subwords averaged into words), SimAlign-style, multiplying the emission by
+  exp(2·similarity). Layer and weight were chosen on Hansards trial.jsonl (layers 4-18, weights 1.5-3).
+Forward-backward gives each direction's link posteriors; a link is kept when the mean of the two directions'
+posteriors clears a threshold (posterior decoding, symmetrised; Liang et al. 2006). Links are (source index,
+target index), 0-based, as in Pharaoh's `i-j`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,85 +24,127 @@ from typing import Any
 import numpy as np
 
 from auditor.align.anchors import fold
-from auditor.align.lexicon import Lexicon, load_lexicon, normalise
+from auditor.align.lexicon import HmmDirection, Lexicon, load_lexicon, normalise, tokenize_spans
 from auditor.errors import InputError
+from auditor.report import AlignedSegment, Flag
 
 
 @dataclass(frozen=True)
 class WordParams:
-    lexicon_weight: float = 1.0
-    identity: float = 0.6
-    cognate: float = 0.25
-    floor: float = 0.002
-    distortion: float = 3.0  # strength of the diagonal prior
+    """Weights of the evidence and the decoding threshold (tuned on Hansards trial.jsonl)."""
+
+    floor: float = 1e-5  # emission of a pair the table does not know
+    identity: float = 0.05  # added emission for the same string (numbers, names, punctuation)
+    cognate: float = 0.05  # added emission for a shared 4-letter prefix of two words of 5+ letters
+    null_floor: float = 1e-4  # p(word | NULL) for words outside the table's NULL list
+    threshold: float = 0.5  # mean posterior of the two directions for a link
     model_weight: float = 0.0  # weight of the model's similarity (0 when no model is given)
-    threshold: float = 0.15  # product of posteriors for links beyond the intersection
 
 
 DEFAULT_WORD_PARAMS = WordParams()
+MODEL_LAYER = 12  # of Gemma-3-270M's 18
+MODEL_PARAMS = WordParams(model_weight=2.0)  # layer and weight: best on trial.jsonl
+
+# Without a table for the language pair: mostly monotone jumps, one word in five from NULL.
+_DEFAULT_JUMPS = np.exp(-0.7 * np.abs(np.arange(-30, 31) - 1.0))
+DEFAULT_HMM = HmmDirection(_DEFAULT_JUMPS / _DEFAULT_JUMPS.sum(), 0.2, {})
 
 
-def _is_word(token: str) -> bool:
-    return any(ch.isalnum() for ch in token)
+def _string_match(a: str, b: str, a_raw: str, params: WordParams) -> float:
+    """Emission bonus for identical strings (names, numbers, punctuation) and cognates."""
+    if a == b and (not a.isalpha() or len(a) >= 2 or a_raw[:1].isupper()):
+        return params.identity
+    if len(a) >= 5 and len(b) >= 5 and a[:4] == b[:4] and a.isalpha() and b.isalpha():
+        return params.cognate
+    return 0.0
 
 
-def association(
+def emissions(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    table: dict[str, dict[str, float]],
+    params: WordParams = DEFAULT_WORD_PARAMS,
+) -> np.ndarray:
+    """p(target word j | source word i) as evidence, shape (len(tgt), len(src))."""
+    src_norm = [normalise(w) for w in src]
+    tgt_norm = [normalise(w) for w in tgt]
+    src_fold = [fold(w) for w in src]
+    tgt_fold = [fold(w) for w in tgt]
+    out = np.full((len(tgt), len(src)), params.floor)
+    for i, word in enumerate(src_norm):
+        row = table.get(word, {})
+        for j in range(len(tgt)):
+            out[j, i] += row.get(tgt_norm[j], 0.0) + _string_match(src_fold[i], tgt_fold[j], src[i], params)
+    return out
+
+
+def transitions(n_src: int, hmm: HmmDirection) -> tuple[np.ndarray, np.ndarray]:
+    """Initial distribution and transition matrix over 2·n_src states (n_src words, then n_src NULL states).
+
+    A NULL state remembers the position of the last real word, so the next jump is measured from there."""
+    pos = np.arange(n_src)
+    jump = np.clip(pos[None, :] - pos[:, None], -hmm.max_jump, hmm.max_jump) + hmm.max_jump
+    real = hmm.jumps[jump]
+    real /= real.sum(axis=1, keepdims=True)
+    start = hmm.jumps[np.clip(pos + 1, -hmm.max_jump, hmm.max_jump) + hmm.max_jump]
+    start = start / start.sum()
+    to_real = (1 - hmm.p_null) * np.vstack([real, real])
+    to_null = hmm.p_null * np.vstack([np.eye(n_src), np.eye(n_src)])
+    initial = np.concatenate([(1 - hmm.p_null) * start, hmm.p_null * start])
+    return initial, np.hstack([to_real, to_null])
+
+
+def posteriors(emit: np.ndarray, null_emit: np.ndarray, hmm: HmmDirection) -> np.ndarray:
+    """Forward-backward: p(target word j is generated by source word i | both sentences), shape (J, I)."""
+    n_tgt, n_src = emit.shape
+    initial, trans = transitions(n_src, hmm)
+    states = np.hstack([emit, np.repeat(null_emit[:, None], n_src, axis=1)])
+    alpha = np.empty_like(states)
+    scale = np.empty(n_tgt)
+    current = initial * states[0]
+    for j in range(n_tgt):
+        if j:
+            current = (alpha[j - 1] @ trans) * states[j]
+        scale[j] = current.sum()
+        alpha[j] = current / scale[j]
+    beta = np.ones_like(states)
+    for j in range(n_tgt - 2, -1, -1):
+        beta[j] = trans @ (states[j + 1] * beta[j + 1]) / scale[j + 1]
+    gamma = alpha * beta
+    gamma /= gamma.sum(axis=1, keepdims=True)
+    return gamma[:, :n_src]
+
+
+def _direction(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    table: dict[str, dict[str, float]],
+    hmm: HmmDirection | None,
+    params: WordParams,
+    similarity: np.ndarray | None,
+) -> np.ndarray:
+    """Posteriors of one direction (tgt generated from src), shape (len(tgt), len(src))."""
+    hmm = hmm or DEFAULT_HMM
+    emit = emissions(src, tgt, table, params)
+    if similarity is not None and params.model_weight:
+        emit *= np.exp(params.model_weight * similarity)
+    null_emit = np.array([hmm.null.get(normalise(w), params.null_floor) for w in tgt])
+    return posteriors(emit, null_emit, hmm)
+
+
+def link_posteriors(
     src: Sequence[str],
     tgt: Sequence[str],
     lexicon: Lexicon | None,
     params: WordParams = DEFAULT_WORD_PARAMS,
     similarity: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Forward (src->tgt) and backward association scores, shape (len(src), len(tgt)), before normalising."""
-    n, m = len(src), len(tgt)
-    fwd = np.full((n, m), params.floor)
-    bwd = np.full((n, m), params.floor)
-    src_norm = [normalise(w) for w in src]
-    tgt_norm = [normalise(w) for w in tgt]
-    src_fold = [fold(w) for w in src]
-    tgt_fold = [fold(w) for w in tgt]
-    for i in range(n):
-        row = lexicon.forward.get(src_norm[i], {}) if lexicon else {}
-        for j in range(m):
-            if lexicon is not None:
-                p_ef = row.get(tgt_norm[j], 0.0)
-                p_fe = lexicon.backward.get(tgt_norm[j], {}).get(src_norm[i], 0.0)
-                fwd[i, j] += params.lexicon_weight * p_ef
-                bwd[i, j] += params.lexicon_weight * p_fe
-            a, b = src_fold[i], tgt_fold[j]
-            if a == b and (not a.isalpha() or len(a) >= 2 or src[i][:1].isupper()):
-                fwd[i, j] += params.identity
-                bwd[i, j] += params.identity
-            elif len(a) >= 5 and len(b) >= 5 and a[:4] == b[:4] and a.isalpha() and b.isalpha():
-                fwd[i, j] += params.cognate
-                bwd[i, j] += params.cognate
-    if similarity is not None and params.model_weight:
-        boost = params.model_weight * np.clip(similarity, 0.0, None)
-        fwd += boost
-        bwd += boost
-    if n and m:
-        pos_i = (np.arange(n) + 0.5) / n
-        pos_j = (np.arange(m) + 0.5) / m
-        prior = np.exp(-params.distortion * np.abs(pos_i[:, None] - pos_j[None, :]))
-        fwd *= prior
-        bwd *= prior
-    return fwd, bwd
-
-
-def decode(fwd: np.ndarray, bwd: np.ndarray, threshold: float) -> list[tuple[int, int]]:
-    """Intersection of the two directions' best links, grown by links both directions find likely."""
-    n, m = fwd.shape
-    if n == 0 or m == 0:
-        return []
-    p_src = fwd / fwd.sum(axis=0, keepdims=True)  # for each target word, which source word
-    p_tgt = bwd / bwd.sum(axis=1, keepdims=True)  # for each source word, which target word
-    best_src = p_src.argmax(axis=0)
-    best_tgt = p_tgt.argmax(axis=1)
-    links = {(i, int(best_tgt[i])) for i in range(n) if best_src[best_tgt[i]] == i}
-    product = p_src * p_tgt
-    for i, j in zip(*np.nonzero(product >= threshold), strict=True):
-        links.add((int(i), int(j)))
-    return sorted(links)
+) -> np.ndarray:
+    """Mean of the two directions' link posteriors, shape (len(src), len(tgt)); similarity is (src, tgt)."""
+    lexicon = lexicon or Lexicon("", "")
+    sim_t = similarity.T if similarity is not None else None
+    forward = _direction(src, tgt, lexicon.forward, lexicon.forward_hmm, params, sim_t)
+    backward = _direction(tgt, src, lexicon.backward, lexicon.backward_hmm, params, similarity)
+    return np.asarray((forward.T + backward) / 2)
 
 
 def align_words(
@@ -110,8 +155,62 @@ def align_words(
     params: WordParams = DEFAULT_WORD_PARAMS,
     similarity: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
-    fwd, bwd = association(src, tgt, lexicon, params, similarity)
-    return decode(fwd, bwd, params.threshold)
+    """Links (source index, target index) between two tokenised sentences."""
+    if not src or not tgt:
+        return []
+    posterior = link_posteriors(src, tgt, lexicon, params, similarity)
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(posterior >= params.threshold), strict=True)]
+
+
+Span = tuple[int, int]
+
+
+def link_texts(
+    source: str,
+    target: str,
+    source_lang: str | None,
+    target_lang: str | None,
+    params: WordParams = DEFAULT_WORD_PARAMS,
+) -> list[tuple[Span, Span]]:
+    """Word links between two sentences' texts, as (source character span, target character span) pairs."""
+    src = tokenize_spans(source, source_lang)
+    tgt = tokenize_spans(target, target_lang)
+    lexicon = load_lexicon(source_lang, target_lang)
+    links = align_words([w for w, _, _ in src], [w for w, _, _ in tgt], lexicon, params=params)
+    return [((src[i][1], src[i][2]), (tgt[j][1], tgt[j][2])) for i, j in links]
+
+
+def link_rows(rows: Sequence[AlignedSegment], source_lang: str | None, target_lang: str | None) -> None:
+    """Fill each aligned row's word_links, with spans in document characters."""
+    for row in rows:
+        if row.source_span is None or row.target_span is None:
+            continue
+        s0, t0 = row.source_span[0], row.target_span[0]
+        row.word_links = [
+            ((s0 + a, s0 + b), (t0 + c, t0 + d))
+            for (a, b), (c, d) in link_texts(row.source_text, row.target_text, source_lang, target_lang)
+        ]
+
+
+def source_words(flags: Sequence[Flag], rows: Sequence[AlignedSegment], source_text: str) -> None:
+    """Narrow each target flag's source span to the source words linked to its target words.
+
+    Only flags whose source span is missing or is their whole source sentence change; a rule that found
+    its own source words (a number, a name) keeps them. Flags with no linked word keep the sentence."""
+    for flag in flags:
+        span = flag.target_span
+        if span is None or span[0] == span[1]:
+            continue
+        for row in rows:
+            if row.target_span is None or not row.target_span[0] <= span[0] < row.target_span[1]:
+                continue
+            if flag.source_span is not None and flag.source_span != row.source_span:
+                break
+            linked = [s for s, t in row.word_links if t[0] < span[1] and span[0] < t[1]]
+            if linked:
+                flag.source_span = (min(a for a, _ in linked), max(b for _, b in linked))
+                flag.source_text = source_text[flag.source_span[0] : flag.source_span[1]]
+            break
 
 
 def read_pairs(text: str, where: str) -> list[tuple[list[str], list[str]]]:
@@ -167,7 +266,8 @@ def align_pair_lines(
     source_lang: str | None = None,
     target_lang: str | None = None,
 ) -> list[list[tuple[int, int]]]:
-    """Word links for each pair; languages are detected from the text when not given."""
+    """Word links for each pair (with the named model's similarity when given); languages are detected when
+    not given."""
     from auditor.segment import detect_language
 
     if source_lang is None:
@@ -175,22 +275,19 @@ def align_pair_lines(
     if target_lang is None:
         target_lang = detect_language(" ".join(" ".join(t) for _, t in pairs[:200])) or "en"
     lexicon = load_lexicon(source_lang, target_lang)
-    params = DEFAULT_WORD_PARAMS
     lm = None
-    if model is not None and MODEL_PARAMS.model_weight:
+    if model is not None:
         from auditor.align.embed import load_embedding_model
 
         lm = load_embedding_model(model)
-        params = MODEL_PARAMS
     out = []
     for src, tgt in pairs:
-        sim = word_similarity(lm, src, tgt, MODEL_LAYER) if lm is not None and src and tgt else None
-        out.append(align_words(src, tgt, lexicon, params=params, similarity=sim))
+        if lm is not None and src and tgt:
+            sim = word_similarity(lm, src, tgt, MODEL_LAYER)
+            out.append(align_words(src, tgt, lexicon, params=MODEL_PARAMS, similarity=sim))
+        else:
+            out.append(align_words(src, tgt, lexicon))
     return out
-
-
-MODEL_LAYER = 12
-MODEL_PARAMS = WordParams(model_weight=0.0)
 
 
 def aer(
@@ -199,8 +296,3 @@ def aer(
     """Counts for AER: (|A & S|, |A & P|, |A|, |S|), with P including S."""
     a = set(predicted)
     return len(a & sure), len(a & (possible | sure)), len(a), len(sure)
-
-
-def aer_from_counts(counts: Sequence[int]) -> float:
-    a_s, a_p, a, s = counts
-    return 1.0 - (a_s + a_p) / (a + s) if a + s else math.nan

@@ -42,14 +42,16 @@ def align(
     src_lang: str | None = typer.Option(None, "--src-lang", help="Source language (detected if omitted)."),
     tgt_lang: str | None = typer.Option(None, "--tgt-lang", help="Target language (detected if omitted)."),
     model: str = typer.Option("gemma-3-270m", "--model", help="Model giving cross-lingual evidence."),
-    no_model: bool = typer.Option(False, "--no-model", help="Length and anchors only (no language model)."),
+    no_model: bool = typer.Option(
+        False, "--no-model", help="Length, anchors and lexicon only (no language model)."
+    ),
     band: int = typer.Option(30, "--band", min=4, help="Starting half-width of the search corridor."),
 ) -> None:
     """Align SOURCE and TARGET sentence by sentence, or word-align a PAIRS file with --words."""
     if words is not None:
         if source is not None or target is not None:
             fail("--words takes one PAIRS file and no SOURCE/TARGET")
-        _align_words(words, None if no_model else model)
+        _align_words(words, None if no_model else model, src_lang, tgt_lang)
         return
     if source is None or target is None:
         fail("give SOURCE and TARGET files (or --words PAIRS)")
@@ -78,7 +80,7 @@ def align(
     payload: dict[str, Any] = {
         "source": {"file": str(source), "lang": s_lang, "sentences": len(src_segments)},
         "target": {"file": str(target), "lang": t_lang, "sentences": len(tgt_segments)},
-        "evidence": "length+anchors" if no_model else f"length+anchors+{model}",
+        "evidence": _evidence_name(s_lang, t_lang, None if no_model else model),
         "links": [
             {
                 "source": list(link.source),
@@ -97,13 +99,26 @@ def align(
     sys.stdout.write("\n")
 
 
+def _evidence_name(source_lang: str, target_lang: str, model: str | None) -> str:
+    """What the links rest on: length and anchors always, the lexicon where the pair has one, the model."""
+    from auditor.align.lexicon import load_lexicon
+
+    parts = ["length", "anchors"]
+    if load_lexicon(source_lang, target_lang) is not None:
+        parts.append("lexicon")
+    if model:
+        parts.append(model)
+    return "+".join(parts)
+
+
 def _span(segments: list[Any], indices: tuple[int, ...]) -> list[int] | None:
     if not indices:
         return None
     return [segments[indices[0]].start, segments[indices[-1]].end]
 
 
-def _align_words(path: Path, model: str | None) -> None:
+def _align_words(path: Path, model: str | None, src_lang: str | None, tgt_lang: str | None) -> None:
+    """Pharaoh links (`i-j`, source index first) for each `source tokens ||| target tokens` line."""
     from auditor.align.words import align_pair_lines, read_pairs
 
     try:
@@ -111,5 +126,5 @@ def _align_words(path: Path, model: str | None) -> None:
     except AuditorError as error:
         fail(str(error))
         return
-    for links in align_pair_lines(pairs, model=model):
+    for links in align_pair_lines(pairs, model=model, source_lang=src_lang, target_lang=tgt_lang):
         typer.echo(" ".join(f"{i}-{j}" for i, j in links))
