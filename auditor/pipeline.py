@@ -29,6 +29,7 @@ def signature(lm: LanguageModel | None) -> str:
             f"model:{lm.name}",
             f"sha256:{lm.identity[:12] if lm.identity else 'unknown'}",
             f"prompt:{lm.prompt.version}",
+            f"dtype:{lm.dtype}",
         ]
     parts.append(f"mapping:{mapping.VERSION}")
     return "|".join(parts)

@@ -17,7 +17,7 @@ Training text (French/English sentence pairs, read from ../shared/bench):
 - the Hansards trial and test-dev sentences, text only (never their gold alignments; Berkeley aligner
   distribution notice: research and education use), as unsupervised aligners are trained on the text they align.
 The table inherits CC BY-SA 4.0 (models/lexicon/README.md). Run: python -m benchmarks.build_lexicon
-(needs `pip install eflomal`; about 3 minutes on one core).
+(needs `pip install -e ".[lexicon]"`, i.e. eflomal; about 3 minutes on one core).
 """
 
 from __future__ import annotations

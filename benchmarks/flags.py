@@ -4,9 +4,10 @@ Seed: a gold span is found when a predicted flag overlaps it; a predicted flag i
 gold span. Clean text: 200 WMT13 newstest segments with the human reference as the translation, aligned line
 by line; every flag there is a false alarm, reported as major-or-worse flags per 100 sentences.
 
-    python -m benchmarks.flags [--segments 200] [--model NAME]
+    python -m benchmarks.flags [--segments 200] [--model NAME | --no-model]
 
-Without --model the rules run alone (the model's AUD1xx flags are not included).
+By default the whole audit runs, the model's AUD1xx flags included, as a user gets it; --no-model runs the
+rules alone.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def clean(segments: int, model: object | None) -> None:
     serious = [f for f in flags if f.severity >= Severity.MAJOR]
     per_rule = Counter(f.rule for f in serious)
     all_rules = Counter(f.rule for f in flags)
-    how = f"model {model}" if model else "rules only"
+    how = f"model {getattr(model, 'name', model)}" if model else "rules only"
     print(f"clean WMT13 fr-en references ({segments} segments, {how}):"
           f" {100 * len(serious) / segments:.1f} major-or-worse flags per 100 sentences"
           f" ({len(serious)} flags; {len(flags)} of any severity; {seconds:.1f}s)")  # fmt: skip
@@ -128,12 +129,11 @@ def clean(segments: int, model: object | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", type=int, default=200)
-    parser.add_argument(
-        "--model", default=None, help="also run the model (a name or path); default rules only"
-    )
+    parser.add_argument("--model", default="gemma-3-270m", help="the model (a name or path)")
+    parser.add_argument("--no-model", action="store_true", help="rules only")
     args = parser.parse_args()
     model = None
-    if args.model:
+    if not args.no_model:
         from auditor.lm.model import load_model
 
         model = load_model(args.model)

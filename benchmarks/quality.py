@@ -8,19 +8,27 @@ overall score is strictly above the perturbed one's. Reported per perturbation, 
 WMT13 fr-en: for every human pairwise preference (better, worse) on a segment, a metric is concordant when it
 scores `better` strictly above `worse`; ties and reversals are discordant. tau = (C - D) / (C + D).
 
+Model evidence is cached per chunk of hypotheses under ~/.cache/auditor/bench-evidence (keyed by the model's
+sha256, dtype, prompt template and the texts), so an interrupted run resumes and a change to the score
+mapping re-runs in seconds.
+
 Usage: python -m benchmarks.quality [--demetr N_PER_PERTURBATION|all] [--wmt SEGMENTS|all]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import pickle
+import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from sacrebleu.metrics import BLEU, CHRF
 
-from auditor.lm.model import load_model
-from auditor.scoring.evidence import gather_evidence
+from auditor.lm.model import LanguageModel, load_model
+from auditor.scoring.evidence import PairEvidence, gather_evidence
 from auditor.scoring.mapping import segment_scores
 from benchmarks import data
 
@@ -36,51 +44,88 @@ def sentence_bleu(hyp: str, ref: str) -> float:
     return BLEU_METRIC.sentence_score(hyp, [ref]).score
 
 
-def demetr(lm, per_perturbation: int | None) -> None:  # type: ignore[no-untyped-def]
+CACHE = Path.home() / ".cache" / "auditor" / "bench-evidence"
+CHUNK = 256  # hypotheses per cached chunk
+
+
+def cached_evidence(lm: LanguageModel, targets: list[str], sources: list[str]) -> list[PairEvidence]:
+    """`gather_evidence` for fr->en pairs, identical pairs scored once, chunks cached on disk."""
+    unique = sorted(set(zip(targets, sources, strict=True)))
+    found: dict[tuple[str, str], PairEvidence] = {}
+    model_key = f"{lm.identity}|{lm.dtype}|{lm.prompt.version}|{lm.prompt.with_source('{s}', 'fr', 'en')}"
+    started = time.perf_counter()
+    for c in range(0, len(unique), CHUNK):
+        chunk = unique[c : c + CHUNK]
+        digest = hashlib.sha256("\x00".join([model_key, *(t + "\x01" + s for t, s in chunk)]).encode())
+        path = CACHE / f"{digest.hexdigest()[:24]}.pkl"
+        if path.is_file():
+            evidence = pickle.loads(path.read_bytes())
+        else:
+            evidence = gather_evidence(
+                lm, [t for t, _ in chunk], [s for _, s in chunk], src_lang="fr", tgt_lang="en"
+            )
+            CACHE.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_bytes(pickle.dumps(evidence))
+            temporary.replace(path)
+        found.update(zip(chunk, evidence, strict=True))
+        done = min(c + CHUNK, len(unique))
+        print(
+            f"  evidence {done}/{len(unique)} hypotheses, {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+    return [found[pair] for pair in zip(targets, sources, strict=True)]
+
+
+Key = tuple[str, str]  # (severity, perturbation)
+
+
+def _share(wins: dict[Key, list[bool]], keep: str) -> tuple[float, int]:
+    flat = [
+        w
+        for (severity, _), v in wins.items()
+        if severity == keep or (keep == "non-base" and severity != "base")
+        for w in v
+    ]
+    return sum(flat) / max(1, len(flat)), len(flat)
+
+
+def demetr(lm: LanguageModel, per_perturbation: int | None) -> None:
     items = data.demetr(per_perturbation)
     targets = [t for it in items for t in (it.good, it.bad)]
     sources = [it.source for it in items for _ in (0, 1)]
     start = time.perf_counter()
-    evidence = gather_evidence(lm, targets, list(sources), src_lang="fr", tgt_lang="en")
+    evidence = cached_evidence(lm, targets, sources)
     seconds = time.perf_counter() - start
     scores = [segment_scores(e).overall for e in evidence]
-    wins: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    metrics = ("auditor", "chrF+ref", "BLEU+ref")
+    wins: dict[str, dict[Key, list[bool]]] = {m: defaultdict(list) for m in metrics}
     for k, it in enumerate(items):
         good, bad = scores[2 * k], scores[2 * k + 1]
         key = (it.severity, it.perturbation)
-        wins["auditor"][str(key)].append(good > bad)
-        wins["chrF+ref"][str(key)].append(
+        wins["auditor"][key].append(good > bad)
+        wins["chrF+ref"][key].append(
             sentence_chrf(it.good, it.reference) > sentence_chrf(it.bad, it.reference)
         )
-        wins["BLEU+ref"][str(key)].append(
+        wins["BLEU+ref"][key].append(
             sentence_bleu(it.good, it.reference) > sentence_bleu(it.bad, it.reference)
         )
     print(
-        f"\nDEMETR-fr dev: {len(items)} pairs ({per_perturbation or 'all'} per perturbation), {seconds:.0f} s"
+        f"\nDEMETR-fr dev: {len(items)} pairs ({per_perturbation or 'all'} per perturbation), "
+        f"{seconds:.0f} s (0 when cached)"
     )
     print(f"{'perturbation':42s} {'n':>4s} {'auditor':>8s} {'chrF+ref':>9s} {'BLEU+ref':>9s}")
-    keys = sorted(wins["auditor"], key=lambda k: (eval(k)[0] == "base", eval(k)))
-    for key in keys:
-        severity, name = eval(key)
-        row = [sum(wins[m][key]) / len(wins[m][key]) for m in ("auditor", "chrF+ref", "BLEU+ref")]
-        print(f"{name:42s} {len(wins['auditor'][key]):4d} {row[0]:8.3f} {row[1]:9.3f} {row[2]:9.3f}")
+    for key in sorted(wins["auditor"], key=lambda k: (k[0] == "base", k)):
+        row = [sum(wins[m][key]) / len(wins[m][key]) for m in metrics]
+        print(f"{key[1]:42s} {len(wins['auditor'][key]):4d} {row[0]:8.3f} {row[1]:9.3f} {row[2]:9.3f}")
     for severity in ("minor", "major", "critical", "non-base"):
-        row = []
-        for metric in ("auditor", "chrF+ref", "BLEU+ref"):
-            flat = [
-                w for k, v in wins[metric].items() for w in v
-                if (eval(k)[0] == severity) or (severity == "non-base" and eval(k)[0] != "base")
-            ]  # fmt: skip
-            row.append(sum(flat) / max(1, len(flat)))
-        n = sum(
-            len(v)
-            for k, v in wins["auditor"].items()
-            if eval(k)[0] == severity or (severity == "non-base" and eval(k)[0] != "base")
-        )
-        print(f"{'== ' + severity:42s} {n:4d} {row[0]:8.3f} {row[1]:9.3f} {row[2]:9.3f}")
+        shares = [_share(wins[m], severity) for m in metrics]
+        n = shares[0][1]
+        print(f"{'== ' + severity:42s} {n:4d} {shares[0][0]:8.3f} {shares[1][0]:9.3f} {shares[2][0]:9.3f}")
 
 
-def wmt13(lm, segments: int | None) -> None:  # type: ignore[no-untyped-def]
+def wmt13(lm: LanguageModel, segments: int | None) -> None:
     judged = data.wmt13(segments)
     targets, sources, keys = [], [], []
     for seg in judged:
@@ -89,7 +134,7 @@ def wmt13(lm, segments: int | None) -> None:  # type: ignore[no-untyped-def]
             sources.append(seg.source)
             keys.append((seg.index, system))
     start = time.perf_counter()
-    evidence = gather_evidence(lm, targets, list(sources), src_lang="fr", tgt_lang="en")
+    evidence = cached_evidence(lm, targets, sources)
     seconds = time.perf_counter() - start
     metrics: dict[str, dict[tuple[int, str], float]] = {
         "auditor overall": {},

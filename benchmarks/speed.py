@@ -1,7 +1,9 @@
-"""Speed: scored target tokens per second, batched (the auditor's scorer) against a naive per-sentence loop
-(full-vocabulary log-softmax at every position, one sentence at a time), achieved GFLOP/s against a torch
-matmul GFLOP/s measured in the same run, and the seed audit's wall time, cold (new process, model load
-included) and warm (same process, model loaded).
+"""Speed: scored target tokens per second, batched (the auditor's scorer, in its default dtype) against a naive
+per-sentence loop (full-vocabulary log-softmax at every position, one sentence at a time) in float32, the
+baseline the spine issue measured its probes with, and the same naive loop in the scorer's dtype, so that
+batching and dtype can be told apart; achieved GFLOP/s against torch matmul GFLOP/s (float32 and bfloat16)
+measured in the same run; and the seed audit's wall time, cold (new process, model load included) and warm
+(same process, model loaded).
 
 Usage: python -m benchmarks.speed [--items N]
 """
@@ -24,8 +26,8 @@ from benchmarks import data
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_gflops(n: int = 2048, repeats: int = 5, dtype: torch.dtype = torch.float32) -> float:
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b
     start = time.perf_counter()
     for _ in range(repeats):
@@ -79,8 +81,10 @@ def main() -> None:
         f"torch {torch.__version__}"
     )
     peak = matmul_gflops()
-    print(f"torch fp32 matmul 2048^3: {peak:.1f} GFLOP/s")
+    peak_bf16 = matmul_gflops(dtype=torch.bfloat16)
+    print(f"torch matmul 2048^3: fp32 {peak:.1f} GFLOP/s, bf16 {peak_bf16:.1f} GFLOP/s")
     lm = load_model()
+    print(f"scorer dtype: {lm.dtype}")
     items = data.demetr(args.items, seed=1)
     prefixes, texts = requests(lm, items)
     lm.score(prefixes[:6], texts[:6])  # warm-up
@@ -91,16 +95,24 @@ def main() -> None:
     scored = sum(len(r.logprobs) + 1 for r in results)
     processed = sum(len(lm.tokenizer(p).input_ids) for p in prefixes) + scored
     flops = model_flops(lm, processed, scored)
-    naive_seconds, naive_scored = naive_loop(lm, prefixes, texts)
+    reference = peak_bf16 if lm.dtype == "bfloat16" else peak
     print(
         f"{len(texts)} sequences ({len(items)} DEMETR items x 2 hypotheses x 3 passes), {scored} scored tokens"
     )
     print(
-        f"  batched scorer : {scored / batched:8.1f} scored tok/s  {batched:6.1f} s  "
-        f"{flops / batched / 1e9:6.1f} GFLOP/s ({100 * flops / batched / 1e9 / peak:.0f}% of matmul)"
+        f"  batched scorer ({lm.dtype}) : {scored / batched:8.1f} scored tok/s  {batched:6.1f} s  "
+        f"{flops / batched / 1e9:6.1f} GFLOP/s ({100 * flops / batched / 1e9 / reference:.0f}% of "
+        f"{lm.dtype} matmul)"
     )
-    print(f"  naive loop     : {naive_scored / naive_seconds:8.1f} scored tok/s  {naive_seconds:6.1f} s")
-    print(f"  speed-up       : {naive_seconds / batched * scored / naive_scored:.2f}x")
+    naive_models = [("float32", load_model(dtype="float32") if lm.dtype != "float32" else lm)]
+    if lm.dtype != "float32":
+        naive_models.append((lm.dtype, lm))
+    for dtype, model in naive_models:
+        naive_seconds, naive_scored = naive_loop(model, prefixes, texts)
+        print(
+            f"  naive loop ({dtype}){' ' * (9 - len(dtype))}: {naive_scored / naive_seconds:8.1f} scored tok/s  "
+            f"{naive_seconds:6.1f} s   speed-up of the scorer {naive_seconds / batched * scored / naive_scored:.2f}x"
+        )
 
     fixtures = ROOT / "fixtures"
     start = time.perf_counter()

@@ -158,6 +158,15 @@ def test_seed_report_opens_cleanly(browser, seed_report, tmp_path):
         page.uncheck("#shade")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "seed-report.png"), full_page=True)
+    calque = page.locator("mark.flag", has_text="monster parades")
+    if calque.count():
+        calque.first.scroll_into_view_if_needed()
+        calque.first.focus()
+        tip = calque.first.locator(".tip")
+        assert tip.is_visible()
+        box, width = tip.bounding_box(), page.evaluate("window.innerWidth")
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width  # inside the window
+        page.screenshot(path=str(ARTIFACTS / "seed-report-flag.png"))  # the viewport, tip open
     (ARTIFACTS / "seed-report.html").write_text(html, encoding="utf-8")
     opened.assert_clean()
     page.close()

@@ -104,24 +104,28 @@ class _Translations:
 
     def forward(self, words: list[str], idf: dict[str, float]) -> Block:
         """Source words carried into the target-word space."""
-        out: Block = {}
-        for word in words:
-            options = self._fwd.get(word)
-            if options is None:
-                options = self._fwd[word] = self._options(self.lexicon.forward, word)
-            for tgt, p in options:
-                out["t:" + tgt] = out.get("t:" + tgt, 0.0) + idf.get(word, 0.0) * p
-        return out
+        return self._carry(words, idf, self.lexicon.forward, self._fwd, "t:")
 
     def backward(self, words: list[str], idf: dict[str, float]) -> Block:
         """Target words carried into the source-word space."""
+        return self._carry(words, idf, self.lexicon.backward, self._bwd, "s:")
+
+    def _carry(
+        self,
+        words: list[str],
+        idf: dict[str, float],
+        table: dict[str, dict[str, float]],
+        seen: dict[str, list[tuple[str, float]]],
+        prefix: str,
+    ) -> Block:
         out: Block = {}
         for word in words:
-            options = self._bwd.get(word)
+            options = seen.get(word)
             if options is None:
-                options = self._bwd[word] = self._options(self.lexicon.backward, word)
-            for src, p in options:
-                out["s:" + src] = out.get("s:" + src, 0.0) + idf.get(word, 0.0) * p
+                options = seen[word] = self._options(table, word)
+            for other, p in options:
+                key = prefix + other
+                out[key] = out.get(key, 0.0) + idf.get(word, 0.0) * p
         return out
 
 

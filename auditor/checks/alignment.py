@@ -31,6 +31,19 @@ def _insertion_point(rows: list[AlignedSegment], index: int, side: str) -> tuple
     return None
 
 
+def _unlinked(rows: list[AlignedSegment], side: str) -> Iterator[tuple[int, AlignedSegment]]:
+    """Rows with sentences on `side` only (1-0 links for "source", 0-1 for "target"), with their positions."""
+    for position, row in enumerate(rows):
+        mine, other = (
+            (row.source_indices, row.target_indices)
+            if side == "source"
+            else (row.target_indices, row.source_indices)
+        )
+        span = row.source_span if side == "source" else row.target_span
+        if mine and not other and span is not None:
+            yield position, row
+
+
 @register(
     "AUD501",
     "omission",
@@ -41,9 +54,7 @@ def _insertion_point(rows: list[AlignedSegment], index: int, side: str) -> tuple
     needs_source=True,
 )
 def omissions(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
-    for position, row in enumerate(ctx.segments):
-        if row.target_indices or not row.source_indices or row.source_span is None:
-            continue
+    for position, row in _unlinked(ctx.segments, "source"):
         count = len(row.source_indices)
         what = "sentence" if count == 1 else f"{count} sentences"
         flag = rule.flag(
@@ -70,9 +81,7 @@ def omissions(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
     needs_source=True,
 )
 def additions(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
-    for position, row in enumerate(ctx.segments):
-        if row.source_indices or not row.target_indices or row.target_span is None:
-            continue
+    for position, row in _unlinked(ctx.segments, "target"):
         count = len(row.target_indices)
         what = "sentence has" if count == 1 else f"{count} sentences have"
         yield rule.flag(

@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from auditor.checks.registry import CheckContext, Rule, register
@@ -173,49 +173,21 @@ def _check(code: str, ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
         )
 
 
-@register(
-    "AUD301",
-    "calque",
-    "fluency/calque",
-    Severity.MINOR,
-    "A French phrase rendered word for word (lexicon), confirmed by the source or the model.",
-    "“défilés monstres” → “monster parades” (massive processions)",
-)
-def check_calques(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
-    return _check("AUD301", ctx, rule)
+# The lexicon's entries each name one of these rules; every rule runs the same matcher on its own entries.
+_LEXICON_RULES = (
+    ("AUD301", "calque", "fluency/calque", Severity.MINOR,
+     "A French phrase rendered word for word (lexicon), confirmed by the source or the model.",
+     "“défilés monstres” → “monster parades” (massive processions)"),
+    ("AUD302", "false-friend", "fluency/false-friend", Severity.MAJOR,
+     "A false friend (lexicon): English that looks like the French word but means something else.",
+     "“actuellement” → “actually” (currently)"),
+    ("AUD206", "lexicon-mistranslation", "accuracy/mistranslation", Severity.MAJOR,
+     "A known French→English mistranslation (lexicon), confirmed by the source word.",
+     "“une dizaine” → “a dozen” (about ten)"),
+    ("AUD321", "french-construction", "fluency/grammar", Severity.MINOR,
+     "A French construction carried into English grammar (lexicon): a wrong preposition or a missing one.",
+     "“riposter contre l'Iran” → “retaliate Iran” (retaliate against Iran)"),
+)  # fmt: skip
 
-
-@register(
-    "AUD302",
-    "false-friend",
-    "fluency/false-friend",
-    Severity.MAJOR,
-    "A false friend (lexicon): English that looks like the French word but means something else.",
-    "“actuellement” → “actually” (currently)",
-)
-def check_false_friends(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
-    return _check("AUD302", ctx, rule)
-
-
-@register(
-    "AUD206",
-    "lexicon-mistranslation",
-    "accuracy/mistranslation",
-    Severity.MAJOR,
-    "A known French→English mistranslation (lexicon), confirmed by the source word.",
-    "“une dizaine” → “a dozen” (about ten)",
-)
-def check_mistranslations(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
-    return _check("AUD206", ctx, rule)
-
-
-@register(
-    "AUD321",
-    "french-construction",
-    "fluency/grammar",
-    Severity.MINOR,
-    "A French construction carried into English grammar (lexicon): a wrong preposition or a missing one.",
-    "“riposter contre l'Iran” → “retaliate Iran” (retaliate against Iran)",
-)
-def check_constructions(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
-    return _check("AUD321", ctx, rule)
+for _code, _name, _category, _severity, _doc, _example in _LEXICON_RULES:
+    register(_code, _name, _category, _severity, _doc, _example)(partial(_check, _code))

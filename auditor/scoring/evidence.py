@@ -24,7 +24,7 @@ def gather_evidence(
     src_lang: str | None,
     tgt_lang: str | None,
     back_translation: bool = True,
-    batch_tokens: int = 6144,
+    batch_tokens: int = 2048,
 ) -> list[PairEvidence]:
     prompt = lm.prompt
     prefixes: list[str] = []

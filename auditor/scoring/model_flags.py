@@ -63,6 +63,8 @@ def _words(row: AlignedSegment, text: str) -> list[_Word]:
         if k == len(words):
             break
         word = words[k]
+        if not any(c.isalnum() for c in text[token.start : token.end]):
+            continue  # quotes and commas around a word are not evidence against the word itself
         word.prior += token.logprob
         if token.logprob_source is None:
             word.given = None
@@ -73,8 +75,10 @@ def _words(row: AlignedSegment, text: str) -> list[_Word]:
 
 def _suspicious(word: _Word, text: str) -> bool:
     if word.given is None:
-        # Without a source, a capitalised word is most often a name the model has not seen: not evidence.
-        return word.prior < PRIOR_MAX and not text[word.start].isupper()
+        # Without a source, a capitalised word is most often a name the model has not seen, and a number
+        # cannot be predicted from the text at all (the number rules check numbers): neither is evidence.
+        letters = [c for c in text[word.start : word.end] if c.isalpha()]
+        return word.prior < PRIOR_MAX and bool(letters) and not letters[0].isupper()
     return word.given < GIVEN_MAX
 
 
