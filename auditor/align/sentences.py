@@ -64,6 +64,12 @@ class AlignParams:
         (3, 2),
         (1, 4),
         (4, 1),
+        (2, 4),
+        (4, 2),
+        (3, 4),
+        (4, 3),
+        (2, 5),
+        (5, 2),
     )
     # -log prior of each link type (per link); 1-0 and 0-1 cost `skip` per sentence instead.
     prior: dict[tuple[int, int], float] = field(
@@ -78,6 +84,13 @@ class AlignParams:
             (3, 2): 3.5,
             (1, 4): 3.5,
             (4, 1): 3.5,
+            # a free translation regroups whole passages (TransRead's Emma has 2-4, 3-4 and 2-5 links)
+            (2, 4): 3.6,
+            (4, 2): 3.6,
+            (3, 4): 4.0,
+            (4, 3): 4.0,
+            (2, 5): 4.4,
+            (5, 2): 4.4,
         }
     )
     skip: float = 3.2
