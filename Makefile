@@ -38,7 +38,7 @@ bench: setup
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests benchmarks
 	$(BIN)/ruff format --check auditor tests benchmarks
-	$(BIN)/mypy auditor
+	$(BIN)/mypy auditor benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -55,7 +55,9 @@ class Novel:
 def _sentences(path: Path) -> tuple[list[str], dict[str, int], list[int]]:
     """The document's sentences (tokens joined by spaces), their ids' positions, and their paragraphs."""
     tree = ET.parse(path)
-    texts, ids, paragraphs = [], {}, []
+    texts: list[str] = []
+    ids: dict[str, int] = {}
+    paragraphs: list[int] = []
     for number, p in enumerate(tree.getroot().iter("p")):
         for s in p.iter("s"):
             ids[s.attrib["id"]] = len(texts)

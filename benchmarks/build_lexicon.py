@@ -109,7 +109,7 @@ def corpus() -> list[Pair]:
 def run_eflomal(pairs: list[Pair]) -> tuple[Links, Links]:
     """eflomal's forward (each English word to <= 1 French word) and reverse links, as (fr, en) indices."""
     try:
-        from eflomal import Aligner  # type: ignore[import-not-found]
+        from eflomal import Aligner  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise SystemExit("error: building the lexicon needs eflomal (pip install eflomal)") from None
     with tempfile.TemporaryDirectory() as tmp:

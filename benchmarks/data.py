@@ -69,8 +69,8 @@ def wmt13(segments: int | None = None, seed: int = 0) -> list[JudgedSegment]:
     prefs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     lines = (root / "pairwise_judgments.tsv").read_text(encoding="utf-8").splitlines()[1:]
     for line in lines:
-        seg, better, worse = line.split("\t")
-        prefs[int(seg)].append((better, worse))
+        number, better, worse = line.split("\t")
+        prefs[int(number)].append((better, worse))
     chosen = sorted(prefs)
     if segments is not None and segments < len(chosen):
         chosen = sorted(random.Random(seed).sample(chosen, segments))
@@ -86,3 +86,32 @@ def wmt13(segments: int | None = None, seed: int = 0) -> list[JudgedSegment]:
             )
         )  # fmt: skip
     return result
+
+
+@dataclass
+class JudgedUtterance:
+    source: str
+    translation: str  # the MT the English-speaking participant read
+    reference: str
+    judgment: str  # perfect | medium | poor
+    dialogue: str
+
+
+JUDGMENTS = ("perfect", "medium", "poor")
+
+
+def diabla() -> list[JudgedUtterance]:
+    """DiaBLa dev: French chat utterances, their English MT and the reader's judgment (judged ones only)."""
+    path = bench_root() / "diabla-fr-en" / "dev.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [
+        JudgedUtterance(
+            " ".join(r["source_fr"].split()),
+            " ".join(r["mt_en"].split()),
+            r["reference_en"],
+            r["judgment"],
+            r["dialogue_file"],
+        )
+        for r in rows
+        if r.get("judgment") in JUDGMENTS and r["source_fr"].strip() and r["mt_en"].strip()
+    ]

@@ -8,6 +8,10 @@ by line; every flag there is a false alarm, reported as major-or-worse flags per
 
 By default the whole audit runs, the model's AUD1xx flags included, as a user gets it; --no-model runs the
 rules alone.
+
+DiaBLa (`--diabla`): French chat utterances machine-translated to English, each judged perfect, medium or poor
+by its English reader; every dialogue is audited as one document (one utterance per line), and flags are
+counted per 100 utterances of each judgment. A useful checker flags "poor" far more often than "perfect".
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from auditor.checks.context import check_texts
 from auditor.checks.text import overlaps
 from auditor.report import Flag, Severity
+from benchmarks import data
 from benchmarks.data import bench_root
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
@@ -126,11 +131,45 @@ def clean(segments: int, model: object | None) -> None:
         print(f"    {f.rule} {f.severity} {f.text[:70]!r} | {f.message[:80]}")
 
 
+def diabla(model: object | None) -> None:
+    by_dialogue: dict[str, list[data.JudgedUtterance]] = defaultdict(list)
+    for utterance in data.diabla():
+        by_dialogue[utterance.dialogue].append(utterance)
+    flagged: dict[str, list[tuple[int, int]]] = {j: [] for j in data.JUDGMENTS}  # (major+, any) per utterance
+    rules: dict[str, Counter[str]] = {j: Counter() for j in data.JUDGMENTS}  # major-or-worse flags by rule
+    started = time.perf_counter()
+    for utterances in by_dialogue.values():
+        target = "\n".join(u.translation for u in utterances)
+        flags = _run(target, "\n".join(u.source for u in utterances), model)
+        start = 0
+        for u in utterances:
+            line = (start, start + len(u.translation))
+            mine = [f for f in flags if overlaps(f.target_span, line)]
+            flagged[u.judgment].append((sum(f.severity >= Severity.MAJOR for f in mine), len(mine)))
+            rules[u.judgment].update(f.rule for f in mine if f.severity >= Severity.MAJOR)
+            start = line[1] + 1
+    seconds = time.perf_counter() - started
+    how = f"model {getattr(model, 'name', model)}" if model else "rules only"
+    total = sum(len(v) for v in flagged.values())
+    print(
+        f"DiaBLa fr-en dev ({total} judged MT utterances in {len(by_dialogue)} dialogues, {how}, {seconds:.1f}s):"
+    )
+    for judgment, counts in flagged.items():
+        n = max(1, len(counts))
+        serious = sum(c[0] for c in counts)
+        any_flag = sum(c[1] for c in counts)
+        with_serious = sum(c[0] > 0 for c in counts)
+        print(f"  {judgment:8s} {len(counts):5d} utterances: {100 * serious / n:5.1f} major-or-worse flags per 100,"
+              f" {100 * any_flag / n:5.1f} of any severity; {100 * with_serious / n:4.1f}% with a major-or-worse")  # fmt: skip
+        print(f"           major-or-worse by rule: {dict(sorted(rules[judgment].items()))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", type=int, default=200)
     parser.add_argument("--model", default="gemma-3-270m", help="the model (a name or path)")
     parser.add_argument("--no-model", action="store_true", help="rules only")
+    parser.add_argument("--no-diabla", action="store_true", help="skip the DiaBLa judged-MT counts")
     args = parser.parse_args()
     model = None
     if not args.no_model:
@@ -139,6 +178,8 @@ def main() -> None:
         model = load_model(args.model)
     seed(model)
     clean(args.segments, model)
+    if not args.no_diabla:
+        diabla(model)
 
 
 if __name__ == "__main__":

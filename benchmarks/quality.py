@@ -8,23 +8,30 @@ overall score is strictly above the perturbed one's. Reported per perturbation, 
 WMT13 fr-en: for every human pairwise preference (better, worse) on a segment, a metric is concordant when it
 scores `better` strictly above `worse`; ties and reversals are discordant. tau = (C - D) / (C + D).
 
+DiaBLa fr-en dev (a domain nothing was tuned on: spontaneous chat, machine-translated, each utterance judged
+perfect, medium or poor by the English-speaking reader): for every two judgment classes, the share of all
+cross pairs (an utterance of the better class, one of the worse) that a metric orders strictly right. The
+utterances have different sources, so this asks for calibration across segments, not only ranking within one.
+
 Model evidence is cached per chunk of hypotheses under ~/.cache/auditor/bench-evidence (keyed by the model's
 sha256, dtype, prompt template and the texts), so an interrupted run resumes and a change to the score
 mapping re-runs in seconds.
 
-Usage: python -m benchmarks.quality [--demetr N_PER_PERTURBATION|all] [--wmt SEGMENTS|all]
+Usage: python -m benchmarks.quality [--demetr N_PER_PERTURBATION|all] [--wmt SEGMENTS|all] [--diabla all|0]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import pickle
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 from sacrebleu.metrics import BLEU, CHRF
 
 from auditor.lm.model import LanguageModel, load_model
@@ -166,12 +173,44 @@ def wmt13(lm: LanguageModel, segments: int | None) -> None:
         )
 
 
+def diabla(lm: LanguageModel) -> None:
+    utterances = data.diabla()
+    start = time.perf_counter()
+    evidence = cached_evidence(lm, [u.translation for u in utterances], [u.source for u in utterances])
+    seconds = time.perf_counter() - start
+    scores = [segment_scores(e) for e in evidence]
+    metrics = {
+        "auditor overall": [s.overall for s in scores],
+        "auditor fidelity": [s.fidelity or 0.0 for s in scores],
+        "auditor fluency": [s.fluency for s in scores],
+        "chrF+ref": [sentence_chrf(u.translation, u.reference) for u in utterances],
+        "BLEU+ref": [sentence_bleu(u.translation, u.reference) for u in utterances],
+    }
+    classes = {j: [k for k, u in enumerate(utterances) if u.judgment == j] for j in data.JUDGMENTS}
+    counts = ", ".join(f"{j} {len(ks)}" for j, ks in classes.items())
+    print(f"\nDiaBLa fr-en dev: {len(utterances)} judged utterances ({counts}), {seconds:.0f} s")
+    print(
+        f"  {'metric':18s} " + " ".join(f"{a + '>' + b:>15s}" for a, b in itertools.combinations(classes, 2))
+    )
+    for name, values in metrics.items():
+        array = np.asarray(values)
+        shares = []
+        for better, worse in itertools.combinations(classes, 2):
+            hi, lo = array[classes[better]], array[classes[worse]]
+            shares.append(float((hi[:, None] > lo[None, :]).mean()))
+        where = "reference-free" if name.startswith("auditor") else "uses the reference"
+        print(f"  {name:18s} " + " ".join(f"{x:15.3f}" for x in shares) + f"   ({where})")
+    means = ", ".join(f"{j} {np.mean([scores[k].overall for k in ks]):.1f}" for j, ks in classes.items())
+    print(f"  mean overall score by judgment: {means}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--demetr", default="all", help="items per perturbation, or 'all'")
     parser.add_argument("--wmt", default="500", help="judged segments (seeded sample), or 'all'")
+    parser.add_argument("--diabla", default="all", help="'all' or 0 (skip)")
     parser.add_argument("--model", default="gemma-3-270m")
     args = parser.parse_args()
     lm = load_model(args.model)
@@ -179,6 +218,8 @@ def main() -> None:
         demetr(lm, None if args.demetr == "all" else int(args.demetr))
     if args.wmt != "0":
         wmt13(lm, None if args.wmt == "all" else int(args.wmt))
+    if args.diabla != "0":
+        diabla(lm)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ def keys(text: str, lang: str) -> list[set]:
         ("2 soldats", "two soldiers"),
         ("dans les années 80", "in the 1980s"),
         ("pendant 1h30", "for 1.5 hours"),
+        ("à 15h !", "at 3:00!"),
+        ("à 14 heures.", "at 2: 00."),  # a 12-hour clock, as MT detokenizes it
     ],
 )
 def test_formatting_differences_are_not_mismatches(fr: str, en: str) -> None:
@@ -52,6 +54,7 @@ def test_formatting_differences_are_not_mismatches(fr: str, en: str) -> None:
         ("dimanche 5 janvier", "Sunday January 6", "January 6"),
         ("de 3 000 à 3 500 soldats", "3,000 to 4,500 troops", "4,500"),
         ("en 1979", "in 1997", "1997"),
+        ("à 14 heures.", "at 4: 00.", "4: 00"),
     ],
 )
 def test_changed_number_is_critical(fr: str, en: str, bad: str) -> None:

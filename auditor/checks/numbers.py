@@ -67,7 +67,7 @@ _NUMERIC_DATE = re.compile(r"(?<![\w.,/-])(\d{1,2})([./])(\d{1,2})\2((?:19|20)\d
 _EN_TIME = re.compile(
     r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])|\b(\d{1,2})\s*o'clock", re.IGNORECASE
 )
-_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_CLOCK = re.compile(r"\b(\d{1,2}): ?(\d{2})\b")  # "2: 00" is how MT often detokenizes 2:00
 
 
 @dataclass
