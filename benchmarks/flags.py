@@ -9,7 +9,7 @@ by line; every flag there is a false alarm, reported as major-or-worse flags per
 By default the whole audit runs, the model's AUD1xx flags included, as a user gets it; --no-model runs the
 rules alone.
 
-DiaBLa (`--diabla`): French chat utterances machine-translated to English, each judged perfect, medium or poor
+DiaBLa (skip with `--no-diabla`): French chat utterances machine-translated to English, each judged perfect, medium or poor
 by its English reader; every dialogue is audited as one document (one utterance per line), and flags are
 counted per 100 utterances of each judgment. A useful checker flags "poor" far more often than "perfect".
 """
@@ -86,6 +86,10 @@ def _run(target: str, source: str | None, model: object | None) -> list[Flag]:
     return audit(target, source, src_lang="fr", tgt_lang="en", model=model).flags  # type: ignore[arg-type]
 
 
+def _label(model: object | None) -> str:
+    return f"model {getattr(model, 'name', model)}" if model else "rules only"
+
+
 def seed(model: object | None) -> None:
     target = (SEED / "article.en.txt").read_text(encoding="utf-8")
     source = (SEED / "article.fr.txt").read_text(encoding="utf-8")
@@ -121,7 +125,7 @@ def clean(segments: int, model: object | None) -> None:
     serious = [f for f in flags if f.severity >= Severity.MAJOR]
     per_rule = Counter(f.rule for f in serious)
     all_rules = Counter(f.rule for f in flags)
-    how = f"model {getattr(model, 'name', model)}" if model else "rules only"
+    how = _label(model)
     print(f"clean WMT13 fr-en references ({segments} segments, {how}):"
           f" {100 * len(serious) / segments:.1f} major-or-worse flags per 100 sentences"
           f" ({len(serious)} flags; {len(flags)} of any severity; {seconds:.1f}s)")  # fmt: skip
@@ -149,7 +153,7 @@ def diabla(model: object | None) -> None:
             rules[u.judgment].update(f.rule for f in mine if f.severity >= Severity.MAJOR)
             start = line[1] + 1
     seconds = time.perf_counter() - started
-    how = f"model {getattr(model, 'name', model)}" if model else "rules only"
+    how = _label(model)
     total = sum(len(v) for v in flagged.values())
     print(
         f"DiaBLa fr-en dev ({total} judged MT utterances in {len(by_dialogue)} dialogues, {how}, {seconds:.1f}s):"
