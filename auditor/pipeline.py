@@ -32,6 +32,8 @@ def signature(lm: LanguageModel | None) -> str:
             f"dtype:{lm.dtype}",
         ]
     parts.append(f"mapping:{mapping.VERSION}")
+    head = lm.quality_head if lm is not None else None
+    parts.append(f"head:{head.digest if head is not None else 'none'}")
     return "|".join(parts)
 
 

@@ -63,9 +63,14 @@ class JudgedSegment:
 
 def wmt13(segments: int | None = None, seed: int = 0) -> list[JudgedSegment]:
     """WMT13 fr-en judged segments; a seeded random sample of `segments` of them when given."""
-    root = bench_root() / "wmt-fr-en" / "wmt13"
-    sources = (root / "newstest2013-src.fr").read_text(encoding="utf-8").split("\n")
-    references = (root / "newstest2013-ref.en").read_text(encoding="utf-8").split("\n")
+    return wmt_judged(2013, segments, seed)
+
+
+def wmt_judged(year: int, segments: int | None = None, seed: int = 0) -> list[JudgedSegment]:
+    """WMT fr-en judged segments of `year` (2012 or 2013); a seeded sample of `segments` when given."""
+    root = bench_root() / "wmt-fr-en" / f"wmt{year % 100}"
+    sources = (root / f"newstest{year}-src.fr").read_text(encoding="utf-8").split("\n")
+    references = (root / f"newstest{year}-ref.en").read_text(encoding="utf-8").split("\n")
     prefs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     lines = (root / "pairwise_judgments.tsv").read_text(encoding="utf-8").splitlines()[1:]
     for line in lines:

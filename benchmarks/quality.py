@@ -29,7 +29,9 @@ import pickle
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sacrebleu.metrics import BLEU, CHRF
@@ -55,33 +57,64 @@ CACHE = Path.home() / ".cache" / "auditor" / "bench-evidence"
 CHUNK = 256  # hypotheses per cached chunk
 
 
-def cached_evidence(lm: LanguageModel, targets: list[str], sources: list[str]) -> list[PairEvidence]:
-    """`gather_evidence` for fr->en pairs, identical pairs scored once, chunks cached on disk."""
-    unique = sorted(set(zip(targets, sources, strict=True)))
-    found: dict[tuple[str, str], PairEvidence] = {}
-    model_key = f"{lm.identity}|{lm.dtype}|{lm.prompt.version}|{lm.prompt.with_source('{s}', 'fr', 'en')}"
+def _cached_chunks(
+    key: str, unique: list[tuple[str, str]], compute: Callable[[list[tuple[str, str]]], list[Any]], what: str
+) -> dict[tuple[str, str], Any]:
+    """Results of `compute` per (target, source), in chunks pickled under CACHE by a digest of key and texts."""
+    found: dict[tuple[str, str], Any] = {}
     started = time.perf_counter()
     for c in range(0, len(unique), CHUNK):
         chunk = unique[c : c + CHUNK]
-        digest = hashlib.sha256("\x00".join([model_key, *(t + "\x01" + s for t, s in chunk)]).encode())
+        digest = hashlib.sha256("\x00".join([key, *(t + "\x01" + s for t, s in chunk)]).encode())
         path = CACHE / f"{digest.hexdigest()[:24]}.pkl"
         if path.is_file():
-            evidence = pickle.loads(path.read_bytes())
+            results = pickle.loads(path.read_bytes())
         else:
-            evidence = gather_evidence(
-                lm, [t for t, _ in chunk], [s for _, s in chunk], src_lang="fr", tgt_lang="en"
-            )
+            results = compute(chunk)
             CACHE.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(pickle.dumps(evidence))
+            temporary.write_bytes(pickle.dumps(results))
             temporary.replace(path)
-        found.update(zip(chunk, evidence, strict=True))
+        found.update(zip(chunk, results, strict=True))
         done = min(c + CHUNK, len(unique))
         print(
-            f"  evidence {done}/{len(unique)} hypotheses, {time.perf_counter() - started:.0f} s",
+            f"  {what} {done}/{len(unique)}, {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
             flush=True,
         )
+    return found
+
+
+def cached_evidence(
+    lm: LanguageModel, targets: list[str], sources: list[str], pool_layer: int | None = -1
+) -> list[PairEvidence]:
+    """`gather_evidence` for fr->en pairs, identical pairs scored once, chunks cached on disk.
+
+    `pool_layer` as in gather_evidence (-1: the layer the model's quality head reads). The pooled states are
+    cached apart from the log-probabilities, from a source-conditioned pass of their own (the same forward
+    computation the audit makes in its one pass), so that a new layer does not re-run the whole evidence."""
+    if pool_layer == -1:
+        pool_layer = lm.quality_head.layer if lm.quality_head is not None else None
+    unique = sorted(set(zip(targets, sources, strict=True)))
+    model_key = f"{lm.identity}|{lm.dtype}|{lm.prompt.version}|{lm.prompt.with_source('{s}', 'fr', 'en')}"
+
+    def evidence_of(chunk: list[tuple[str, str]]) -> list[PairEvidence]:
+        srcs: list[str | None] = [s for _, s in chunk]
+        texts = [t for t, _ in chunk]
+        return gather_evidence(lm, texts, srcs, src_lang="fr", tgt_lang="en", pool_layer=None)
+
+    found = _cached_chunks(model_key, unique, evidence_of, "evidence")
+    if pool_layer is not None:
+
+        def pooled_of(chunk: list[tuple[str, str]]) -> list[Any]:
+            prefixes = [lm.prompt.with_source(s, "fr", "en") for _, s in chunk]
+            scored = lm.score(prefixes, [t for t, _ in chunk], pool_layer=pool_layer)
+            return [r.pooled for r in scored]
+
+        pooled = _cached_chunks(f"{model_key}|pooled:{pool_layer}", unique, pooled_of, "pooled states")
+        for pair, evidence in found.items():
+            if evidence.given_source is not None:
+                evidence.given_source.pooled = pooled[pair]
     return [found[pair] for pair in zip(targets, sources, strict=True)]
 
 
@@ -105,7 +138,7 @@ def demetr(lm: LanguageModel, per_perturbation: int | None) -> None:
     start = time.perf_counter()
     evidence = cached_evidence(lm, targets, sources)
     seconds = time.perf_counter() - start
-    scores = [segment_scores(e).overall for e in evidence]
+    scores = [segment_scores(e, lm.quality_head).overall for e in evidence]
     metrics = ("auditor", "chrF+ref", "BLEU+ref")
     wins: dict[str, dict[Key, list[bool]]] = {m: defaultdict(list) for m in metrics}
     for k, it in enumerate(items):
@@ -152,7 +185,7 @@ def wmt13(lm: LanguageModel, segments: int | None) -> None:
     }
     refs = {seg.index: seg.reference for seg in judged}
     for key, hyp, ev in zip(keys, targets, evidence, strict=True):
-        s = segment_scores(ev)
+        s = segment_scores(ev, lm.quality_head)
         metrics["auditor overall"][key] = s.overall
         metrics["auditor fidelity"][key] = s.fidelity or 0.0
         metrics["auditor fluency"][key] = s.fluency
@@ -178,7 +211,7 @@ def diabla(lm: LanguageModel) -> None:
     start = time.perf_counter()
     evidence = cached_evidence(lm, [u.translation for u in utterances], [u.source for u in utterances])
     seconds = time.perf_counter() - start
-    scores = [segment_scores(e) for e in evidence]
+    scores = [segment_scores(e, lm.quality_head) for e in evidence]
     metrics = {
         "auditor overall": [s.overall for s in scores],
         "auditor fidelity": [s.fidelity or 0.0 for s in scores],

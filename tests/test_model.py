@@ -77,6 +77,20 @@ def test_padding_does_not_change_scores_on_a_tiny_random_model(tmp_path):
     together = model.score(["English:"] * 2, texts)
     alone = model.score(["English:"], [texts[0]])[0]
     np.testing.assert_allclose(together[0].logprobs, alone.logprobs, atol=1e-4)
+    # Pooled states: the mean of the text's token states at the layer, unaffected by padding.
+    pooled = model.score(["English:"] * 2, texts, pool_layer=1)
+    (short,) = model.score(["English:"], [texts[0]], pool_layer=1)
+    assert pooled[0].pooled is not None and short.pooled is not None and pooled[0].pooled.shape == (32,)
+    np.testing.assert_allclose(pooled[0].pooled, short.pooled, atol=1e-4)
+    ids = model.tokenizer("English:", add_special_tokens=True).input_ids
+    text_ids = model.tokenizer(" " + texts[0], add_special_tokens=False).input_ids
+    with torch.inference_mode():
+        states = tiny.model(
+            input_ids=torch.tensor([ids + text_ids]), output_hidden_states=True
+        ).hidden_states[1]
+    np.testing.assert_allclose(short.pooled, states[0, len(ids) :].mean(0).numpy(), atol=1e-4)
+    assert model.score(["English:"], [texts[0]])[0].pooled is None
+    assert model.quality_head is None  # a head is tied to the weights it was trained on
     assert ad_hoc_manifest(str(tmp_path / "tiny")).prompt.version == "1"
 
 

@@ -56,6 +56,7 @@ class Manifest:
     licence: str
     prompt: PromptTemplate
     path: Path | None = None
+    quality_head: str | None = None  # file beside the manifest: a trained ranker (auditor/scoring/head.py)
 
 
 def manifests_dir() -> Path:
@@ -82,6 +83,7 @@ def _from_toml(path: Path) -> Manifest:
             licence=data.get("licence", "unknown"),
             prompt=PromptTemplate(str(prompt["version"]), prompt["conditioned"], prompt["unconditioned"]),
             path=path,
+            quality_head=data.get("quality_head"),
         )
     except KeyError as error:
         raise ModelError(f"model manifest {path} lacks the field {error}") from None

@@ -19,6 +19,7 @@ import numpy as np
 from auditor.errors import ModelError
 from auditor.lm import cache
 from auditor.lm.manifest import DEFAULT_MODEL, Manifest, PromptTemplate, ad_hoc_manifest, find_manifest
+from auditor.scoring.head import QualityHead, load_head
 
 END_OF_TEXT = "\n"
 _LOGIT_CHUNK = 512  # scored positions per output-layer matmul: 512 x 262k floats = 0.5 GB at most
@@ -31,6 +32,7 @@ class ScoredText:
     spans: list[tuple[int, int]]
     logprobs: np.ndarray
     end_logprob: float
+    pooled: np.ndarray | None = None  # mean hidden state of the text's tokens at the pooled layer
 
     @property
     def total(self) -> float:
@@ -63,10 +65,20 @@ class LanguageModel:
         self.name = manifest.name
         self._end_ids: list[int] = tokenizer(END_OF_TEXT, add_special_tokens=False).input_ids
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self._quality_head: QualityHead | None = None
+        self._head_read = False
 
     @property
     def prompt(self) -> PromptTemplate:
         return self.manifest.prompt
+
+    @property
+    def quality_head(self) -> QualityHead | None:
+        """The manifest's trained ranker, when it was trained on exactly these weights."""
+        if not self._head_read:
+            self._quality_head = load_head(self.manifest, self.identity)
+            self._head_read = True
+        return self._quality_head
 
     def _prefix_ids(self, prefix: str) -> list[int]:
         ids: list[int] = self.tokenizer(prefix, add_special_tokens=True).input_ids
@@ -79,8 +91,18 @@ class LanguageModel:
         ids = prefix_ids + list(encoded.input_ids) + self._end_ids
         return _Request(index, ids, len(prefix_ids), spans)
 
-    def score(self, prefixes: list[str], texts: list[str], *, batch_tokens: int = 2048) -> list[ScoredText]:
-        """Score each text after its prefix, batched: sorted by length, padded to a token budget per batch."""
+    def score(
+        self,
+        prefixes: list[str],
+        texts: list[str],
+        *,
+        batch_tokens: int = 2048,
+        pool_layer: int | None = None,
+    ) -> list[ScoredText]:
+        """Score each text after its prefix, batched: sorted by length, padded to a token budget per batch.
+
+        With `pool_layer`, each result also carries the mean hidden state of its text's tokens at that layer
+        (0 = embeddings), from the same forward pass."""
         import torch
 
         if len(prefixes) != len(texts):
@@ -108,7 +130,11 @@ class LanguageModel:
                 for row, req in enumerate(batch):
                     input_ids[row, : len(req.ids)] = torch.tensor(req.ids)
                     mask[row, : len(req.ids)] = 1
-                hidden = base(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                output = base(
+                    input_ids=input_ids, attention_mask=mask, output_hidden_states=pool_layer is not None
+                )
+                hidden = output.last_hidden_state
+                layer_states = output.hidden_states[pool_layer] if pool_layer is not None else None
                 rows, cols, targets = [], [], []
                 for row, req in enumerate(batch):
                     for pos in range(req.first_scored, len(req.ids)):
@@ -126,13 +152,20 @@ class LanguageModel:
                     logprobs[c : c + _LOGIT_CHUNK] = chosen - torch.logsumexp(logits, dim=-1)
                 values = logprobs.numpy()
                 offset = 0
-                for req in batch:
+                n_end = len(self._end_ids)
+                for row, req in enumerate(batch):
                     count = len(req.ids) - req.first_scored
                     seq = values[offset : offset + count]
                     offset += count
-                    n_end = len(self._end_ids)
+                    pooled = None
+                    if layer_states is not None and count > n_end:
+                        text_states = layer_states[row, req.first_scored : len(req.ids) - n_end]
+                        pooled = text_states.float().mean(0).numpy().astype(np.float64)
                     results[req.index] = ScoredText(
-                        req.spans, seq[: count - n_end].astype(np.float64), float(seq[count - n_end :].sum())
+                        req.spans,
+                        seq[: count - n_end].astype(np.float64),
+                        float(seq[count - n_end :].sum()),
+                        pooled,
                     )
         return [r for r in results if r is not None]
 

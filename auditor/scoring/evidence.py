@@ -25,7 +25,12 @@ def gather_evidence(
     tgt_lang: str | None,
     back_translation: bool = True,
     batch_tokens: int = 2048,
+    pool_layer: int | None = -1,
 ) -> list[PairEvidence]:
+    """`pool_layer` -1: the layer the model's quality head reads, if it has one; None: no pooled states."""
+    if pool_layer == -1:
+        head = lm.quality_head
+        pool_layer = head.layer if head is not None else None
     prompt = lm.prompt
     prefixes: list[str] = []
     texts: list[str] = []
@@ -44,7 +49,7 @@ def gather_evidence(
             prefixes.append(prompt.with_source(target, tgt_lang, src_lang))
             texts.append(" ".join(source.split()))
             slots.append((i, "back"))
-    scored = lm.score(prefixes, texts, batch_tokens=batch_tokens)
+    scored = lm.score(prefixes, texts, batch_tokens=batch_tokens, pool_layer=pool_layer)
     found: list[dict[str, ScoredText]] = [{} for _ in targets]
     for (i, kind), result in zip(slots, scored, strict=True):
         found[i][kind] = result

@@ -9,19 +9,25 @@ at half weight (it has no context in its own text, and in a short segment it wou
 - prior  = mean log p(target token | target prefix)                  (fluency, no source)
 
     fidelity_raw = given + 0.3 * back + 0.3 * end
+    overall_raw  = fidelity_raw + 0.2 * prior (+ head · z, see below)
     fluency      = 100 * sigmoid((prior + 5.1) / 0.7)
     fidelity     = 100 * sigmoid((fidelity_raw + 2.7) / 0.55)
-    overall      = 100 * sigmoid((fidelity_raw + 0.2 * prior + 3.6) / 0.6)      (with a source)
-    overall      = fluency                                                      (target only)
+    overall      = 100 * sigmoid((overall_raw + 3.6) / 0.6)          (with a source, no quality head)
+    overall      = 100 * sigmoid((overall_raw - HEAD_CENTER) / HEAD_SCALE)   (with the model's quality head)
+    overall      = fluency                                                (target only)
 
 The first-token weight and the back, end and prior weights were chosen jointly on DEMETR-fr dev (ranking a
 good translation above a perturbed one) and a 500-segment WMT13 fr-en sample (human pairwise rankings) by
 grid search (version 3: DEMETR non-base 0.985, WMT13 tau 0.244; version 2, plain means with 0.5/0.2/0.2:
 0.986 and 0.233), and checked on DiaBLa chat, which was not tuned on (perfect>poor pairs 0.627 against
-0.590). Centres and scales put the median good DEMETR translation near 90 and its 5th percentile near 60; an
-empty translation scores 0 and the median unrelated one (DEMETR's shuffled base) 2.6 (see
-benchmarks/quality.py). Documents average segments weighted by target length; an omitted source sentence
-counts as fidelity 0.
+0.590).
+
+Version 4 adds the model's quality head when its manifest has one (auditor/scoring/head.py): a learnt term
+w · z over the standardised mean hidden state z of the translation's tokens at one layer of the
+source-conditioned pass, fitted on WMT12 fr-en human judgments only (benchmarks/train_head.py). Any other
+model scores as version 3. Centres and scales put the median good DEMETR translation near 90 and its 5th
+percentile near 60; an empty translation scores 0 (see benchmarks/quality.py). Documents average segments
+weighted by target length; an omitted source sentence counts as fidelity 0.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ import numpy as np
 
 from auditor.report import Scores
 from auditor.scoring.evidence import PairEvidence
+from auditor.scoring.head import QualityHead
 
-VERSION = "3"
+VERSION = "4"
 
 FIRST_TOKEN_WEIGHT = 0.5
 END_WEIGHT = 0.3
@@ -43,6 +50,7 @@ PRIOR_IN_OVERALL = 0.2
 FLU_CENTER, FLU_SCALE = -5.1, 0.7
 FID_CENTER, FID_SCALE = -2.7, 0.55
 ALL_CENTER, ALL_SCALE = -3.6, 0.6
+HEAD_CENTER, HEAD_SCALE = -4.1, 0.93  # overall with a quality head
 EMPTY_MEAN = -20.0  # mean log-probability of a text with no tokens
 
 
@@ -70,12 +78,33 @@ def fidelity_raw(evidence: PairEvidence) -> float | None:
     return value
 
 
-def segment_scores(evidence: PairEvidence) -> Scores:
+def overall_raw(evidence: PairEvidence, head: QualityHead | None = None) -> float | None:
+    """The value the overall score is a sigmoid of, when there is a source."""
+    raw = fidelity_raw(evidence)
+    if raw is None:
+        return None
+    raw += PRIOR_IN_OVERALL * _mean(evidence.prior.logprobs)
+    pooled = _pooled(evidence)
+    if head is not None and pooled is not None:
+        raw += head.term(pooled)
+    return raw
+
+
+def _pooled(evidence: PairEvidence) -> Any:
+    return evidence.given_source.pooled if evidence.given_source is not None else None
+
+
+def segment_scores(evidence: PairEvidence, head: QualityHead | None = None) -> Scores:
+    """`head`: the model's trained quality head (LanguageModel.quality_head); None for the formula alone."""
     prior = _mean(evidence.prior.logprobs)
     fluency = sigmoid_100(prior, FLU_CENTER, FLU_SCALE)
     raw = fidelity_raw(evidence)
     if raw is None:
         return Scores(fluency=round(fluency, 2), overall=round(fluency, 2), fidelity=None)
     fidelity = sigmoid_100(raw, FID_CENTER, FID_SCALE)
-    combined = sigmoid_100(raw + PRIOR_IN_OVERALL * prior, ALL_CENTER, ALL_SCALE)
+    combined_raw = overall_raw(evidence, head)
+    assert combined_raw is not None
+    with_head = head is not None and _pooled(evidence) is not None
+    center, scale = (HEAD_CENTER, HEAD_SCALE) if with_head else (ALL_CENTER, ALL_SCALE)
+    combined = sigmoid_100(combined_raw, center, scale)
     return Scores(fluency=round(fluency, 2), overall=round(combined, 2), fidelity=round(fidelity, 2))

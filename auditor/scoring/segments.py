@@ -39,7 +39,7 @@ def score_rows(
             )
             for k, (start, end) in enumerate(ev.prior.spans)
         ]
-        row.scores = mapping.segment_scores(ev)
+        row.scores = mapping.segment_scores(ev, lm.quality_head)
 
 
 def score_pairs(
@@ -58,4 +58,4 @@ def score_pairs(
         lm, [_flat(t) for t in targets], [_flat(s) for s in sources] if sources else None,
         src_lang=src_lang, tgt_lang=tgt_lang,
     )  # fmt: skip
-    return [mapping.segment_scores(ev) for ev in evidence]
+    return [mapping.segment_scores(ev, lm.quality_head) for ev in evidence]
