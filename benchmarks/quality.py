@@ -94,7 +94,7 @@ def cached_evidence(
     cached apart from the log-probabilities, from a source-conditioned pass of their own (the same forward
     computation the audit makes in its one pass), so that a new layer does not re-run the whole evidence."""
     if pool_layer == -1:
-        pool_layer = lm.quality_head.layer if lm.quality_head is not None else None
+        pool_layer = lm.head_layer
     unique = sorted(set(zip(targets, sources, strict=True)))
     model_key = f"{lm.identity}|{lm.dtype}|{lm.prompt.version}|{lm.prompt.with_source('{s}', 'fr', 'en')}"
 

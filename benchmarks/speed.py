@@ -90,9 +90,8 @@ def main() -> None:
     lm.score(prefixes[:6], texts[:6])  # warm-up
 
     # As audits run it: with the quality head's pooled states (the naive loops below do not pool).
-    pool_layer = lm.quality_head.layer if lm.quality_head is not None else None
     start = time.perf_counter()
-    results = lm.score(prefixes, texts, pool_layer=pool_layer)
+    results = lm.score(prefixes, texts, pool_layer=lm.head_layer)
     batched = time.perf_counter() - start
     scored = sum(len(r.logprobs) + 1 for r in results)
     processed = sum(len(lm.tokenizer(p).input_ids) for p in prefixes) + scored

@@ -80,6 +80,12 @@ class LanguageModel:
             self._head_read = True
         return self._quality_head
 
+    @property
+    def head_layer(self) -> int | None:
+        """The layer whose pooled states the quality head reads; None without a head."""
+        head = self.quality_head
+        return head.layer if head is not None else None
+
     def _prefix_ids(self, prefix: str) -> list[int]:
         ids: list[int] = self.tokenizer(prefix, add_special_tokens=True).input_ids
         return ids

@@ -29,8 +29,7 @@ def gather_evidence(
 ) -> list[PairEvidence]:
     """`pool_layer` -1: the layer the model's quality head reads, if it has one; None: no pooled states."""
     if pool_layer == -1:
-        head = lm.quality_head
-        pool_layer = head.layer if head is not None else None
+        pool_layer = lm.head_layer
     prompt = lm.prompt
     prefixes: list[str] = []
     texts: list[str] = []

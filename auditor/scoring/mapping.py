@@ -78,20 +78,18 @@ def fidelity_raw(evidence: PairEvidence) -> float | None:
     return value
 
 
+def _head_term(evidence: PairEvidence, head: QualityHead | None) -> float | None:
+    """The head's term, when there is a head and the evidence carries its pooled state."""
+    pooled = evidence.given_source.pooled if evidence.given_source is not None else None
+    return head.term(pooled) if head is not None and pooled is not None else None
+
+
 def overall_raw(evidence: PairEvidence, head: QualityHead | None = None) -> float | None:
     """The value the overall score is a sigmoid of, when there is a source."""
     raw = fidelity_raw(evidence)
     if raw is None:
         return None
-    raw += PRIOR_IN_OVERALL * _mean(evidence.prior.logprobs)
-    pooled = _pooled(evidence)
-    if head is not None and pooled is not None:
-        raw += head.term(pooled)
-    return raw
-
-
-def _pooled(evidence: PairEvidence) -> Any:
-    return evidence.given_source.pooled if evidence.given_source is not None else None
+    return raw + PRIOR_IN_OVERALL * _mean(evidence.prior.logprobs) + (_head_term(evidence, head) or 0.0)
 
 
 def segment_scores(evidence: PairEvidence, head: QualityHead | None = None) -> Scores:
@@ -102,9 +100,9 @@ def segment_scores(evidence: PairEvidence, head: QualityHead | None = None) -> S
     if raw is None:
         return Scores(fluency=round(fluency, 2), overall=round(fluency, 2), fidelity=None)
     fidelity = sigmoid_100(raw, FID_CENTER, FID_SCALE)
-    combined_raw = overall_raw(evidence, head)
-    assert combined_raw is not None
-    with_head = head is not None and _pooled(evidence) is not None
-    center, scale = (HEAD_CENTER, HEAD_SCALE) if with_head else (ALL_CENTER, ALL_SCALE)
-    combined = sigmoid_100(combined_raw, center, scale)
+    term = _head_term(evidence, head)
+    if term is None:
+        combined = sigmoid_100(raw + PRIOR_IN_OVERALL * prior, ALL_CENTER, ALL_SCALE)
+    else:
+        combined = sigmoid_100(raw + PRIOR_IN_OVERALL * prior + term, HEAD_CENTER, HEAD_SCALE)
     return Scores(fluency=round(fluency, 2), overall=round(combined, 2), fidelity=round(fidelity, 2))
