@@ -255,7 +255,14 @@ class _Scorer:
         self.idf = anchors.idf_weights(self.src_bags, self.tgt_bags)
         self.src_weight = [anchors.weight(b, self.idf) for b in self.src_bags]
         self.tgt_weight = [anchors.weight(b, self.idf) for b in self.tgt_bags]
+        self.src_cum = list(itertools.accumulate(self.src_len, initial=0))
+        self.tgt_cum = list(itertools.accumulate(self.tgt_len, initial=0))
+        self.src_weight_cum = list(itertools.accumulate(self.src_weight, initial=0.0))
+        self.tgt_weight_cum = list(itertools.accumulate(self.tgt_weight, initial=0.0))
         self._shared: dict[tuple[int, int], float] = {}
+        # per sentence: (first column, running sums of what it shares with the other side from there)
+        self._src_runs: dict[int, tuple[int, list[float]]] = {}
+        self._tgt_runs: dict[int, tuple[int, list[float]]] = {}
         self.src_par: list[int] | None = None
         self.tgt_par: list[int] | None = None
         self.src_emb: np.ndarray | None = None
@@ -314,17 +321,35 @@ class _Scorer:
             self._shared[key] = value
         return value
 
-    def _coverage(self, i: int, a: int, j: int, b: int, target: bool = False) -> float:
+    def _run_sum(self, x: int, start: int, size: int, target: bool = False) -> float:
+        """Anchor weight sentence x shares with the run start..start+size-1 of the other side.
+
+        From running sums kept per sentence, extended as the search reaches further columns: the search
+        asks for the same run from many links, and summing it afresh each time dominated the aligner's time.
+        """
+        runs = self._tgt_runs if target else self._src_runs
+        entry = runs.get(x)
+        if entry is None or start < entry[0]:
+            entry = (start, [0.0])
+            runs[x] = entry
+        first, sums = entry
+        while first + len(sums) - 1 < start + size:
+            y = first + len(sums) - 1
+            sums.append(sums[-1] + (self.shared(y, x) if target else self.shared(x, y)))
+        return sums[start + size - first] - sums[start - first]
+
+    def _shares(self, i: int, a: int, j: int, b: int, target: bool = False) -> list[float]:
+        """What each sentence of the run i..i+a-1 shares with the other side's run j..j+b-1."""
+        return [self._run_sum(x, j, b, target) for x in range(i, i + a)]
+
+    @staticmethod
+    def _weakest(shares: list[float], weights: list[float], first: int) -> float:
         """Smallest share of a sentence's anchor weight found on the other side, over a run of 2+ sentences."""
-        if a < 2:
-            return 1.0
-        weights = self.tgt_weight if target else self.src_weight
         lowest = 1.0
-        for x in range(i, i + a):
-            if weights[x] <= 0:
-                continue
-            found = sum(self.shared(y, x) if target else self.shared(x, y) for y in range(j, j + b))
-            lowest = min(lowest, found / weights[x])
+        if len(shares) > 1:
+            for x, found in enumerate(shares, start=first):
+                if weights[x] > 0:
+                    lowest = min(lowest, found / weights[x])
         return lowest
 
     def skip_cost(self, i: int, j: int, a: int) -> float:
@@ -340,18 +365,25 @@ class _Scorer:
         """Cost of linking source i..i+a-1 with target j..j+b-1 (a, b >= 1)."""
         p = self.params
         cost = p.prior[(a, b)]
-        src_chars = sum(self.src_len[i : i + a])
-        tgt_chars = sum(self.tgt_len[j : j + b])
+        src_chars = self.src_cum[i + a] - self.src_cum[i]
+        tgt_chars = self.tgt_cum[j + b] - self.tgt_cum[j]
         cost += p.length_weight * self.length_cost(src_chars, tgt_chars)
         if p.anchor_weight:
-            total = sum(self.shared(x, y) for x in range(i, i + a) for y in range(j, j + b))
-            denom = sum(self.src_weight[i : i + a]) + sum(self.tgt_weight[j : j + b])
+            src_shares = self._shares(i, a, j, b)
+            total = sum(src_shares)
+            denom = self.src_weight_cum[i + a] - self.src_weight_cum[i]
+            denom += self.tgt_weight_cum[j + b] - self.tgt_weight_cum[j]
             if denom > 0:
                 total = min(total, denom / 2)
                 dice = 2 * total / denom
                 cost -= p.anchor_weight * (dice - 0.15)
                 if p.unmatched_weight and (a > 1 or b > 1):
-                    weakest = min(self._coverage(i, a, j, b), self._coverage(j, b, i, a, target=True))
+                    weakest = min(
+                        self._weakest(src_shares, self.src_weight, i),
+                        self._weakest(self._shares(j, b, i, a, target=True), self.tgt_weight, j)
+                        if b > 1
+                        else 1.0,
+                    )
                     cost += p.anchor_weight * p.unmatched_weight * max(0.0, dice - weakest)
         if emb_sim is not None:
             cost -= p.embed_weight * (emb_sim - self.emb_mean) / self.emb_std
