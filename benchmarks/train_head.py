@@ -14,6 +14,14 @@ that keep DEMETR at least the formula's 0.985) picks layer 9, l2 1.0: WMT12 CV 0
 0.285 (exploration on the same data), against 0.355 / 0.986 / 0.295 for the shipped setting. This script
 prints the cross-validated tau for the setting it is given.
 
+Tried and left out (exploration, 2026-11-25, same data): two layers at once (9 + 15, l2 1.0: WMT13 0.303,
+DEMETR 0.988, but DiaBLa perfect>poor 0.648 against 0.706); 1,400 synthetic minimal pairs made from WMT12
+references (dropped words, phrases and names, tense, negation, additions, swaps, untranslated spans, numbers)
+as extra training pairs at weights 0.25-10 (DEMETR at most 0.989, WMT13 falls as the weight grows); the
+score's scalar evidence (sums, minima, alignment coverage) as penalised inputs; a length exponent other than
+1 on the conditioned mean; a one-hidden-layer MLP instead of the linear ranker (WMT12 CV 0.33-0.34, it
+overfits).
+
 Usage: python -m benchmarks.train_head [--layer 15] [--l2 0.3] [--output models/gemma-3-270m.head.json] [--force]
 """
 
