@@ -162,7 +162,7 @@ def align_texts(
         return [SentenceLink((i,), ()) for i in range(n)] + [SentenceLink((), (j,)) for j in range(m)]
     scorer = _Scorer(source, target, similarity, params, source_lang, target_lang)
     scorer.src_par = list(source_paragraphs) if source_paragraphs is not None else None
-    scorer.tgt_par = list(target_paragraphs) if target_paragraphs is not None else None
+    scorer.tgt_par = np.asarray(target_paragraphs) if target_paragraphs is not None else None
     path = _banded_path(scorer, params, [(i * m / n, i * m / n) for i in range(n + 1)], m, band)
     for _ in range(params.ratio_passes):
         ratio = _one_to_one_ratio(path, scorer)
@@ -256,15 +256,14 @@ class _Scorer:
         self.src_weight = [anchors.weight(b, self.idf) for b in self.src_bags]
         self.tgt_weight = [anchors.weight(b, self.idf) for b in self.tgt_bags]
         self.src_cum = list(itertools.accumulate(self.src_len, initial=0))
-        self.tgt_cum = list(itertools.accumulate(self.tgt_len, initial=0))
+        self.tgt_cum = np.cumsum([0, *self.tgt_len])
         self.src_weight_cum = list(itertools.accumulate(self.src_weight, initial=0.0))
-        self.tgt_weight_cum = list(itertools.accumulate(self.tgt_weight, initial=0.0))
-        self._shared: dict[tuple[int, int], float] = {}
-        # per sentence: (first column, running sums of what it shares with the other side from there)
-        self._src_runs: dict[int, tuple[int, list[float]]] = {}
-        self._tgt_runs: dict[int, tuple[int, list[float]]] = {}
+        self.tgt_weight_cum = np.cumsum([0.0, *self.tgt_weight])
+        self.tgt_weight_arr = np.asarray(self.tgt_weight, dtype=np.float64)
+        # per source sentence: (first column, what it shares with each target sentence from there on)
+        self._shared_rows: dict[int, tuple[int, np.ndarray]] = {}
         self.src_par: list[int] | None = None
-        self.tgt_par: list[int] | None = None
+        self.tgt_par: np.ndarray | None = None
         self.src_emb: np.ndarray | None = None
         self.tgt_emb: np.ndarray | None = None
         if params.embed_weight:
@@ -313,85 +312,80 @@ class _Scorer:
             self._runs[(side, size)] = cached
         return cached
 
-    def shared(self, i: int, j: int) -> float:
-        key = (i, j)
-        value = self._shared.get(key)
-        if value is None:
-            value = anchors.shared(self.src_bags[i], self.tgt_bags[j], self.idf)
-            self._shared[key] = value
-        return value
+    def shared_row(self, x: int, start: int, stop: int) -> np.ndarray:
+        """Anchor weight source sentence x shares with each target sentence start..stop-1 (cached, widened
+        on demand: the search asks for overlapping ranges of the same row from several rows of its grid)."""
+        first, values = self._shared_rows.get(x, (start, np.zeros(0)))
+        last = first + len(values)
+        if start < first or stop > last:
 
-    def _run_sum(self, x: int, start: int, size: int, target: bool = False) -> float:
-        """Anchor weight sentence x shares with the run start..start+size-1 of the other side.
+            def compute(lo: int, hi: int) -> np.ndarray:
+                bag = self.src_bags[x]
+                return np.array([anchors.shared(bag, self.tgt_bags[y], self.idf) for y in range(lo, hi)])
 
-        From running sums kept per sentence, extended as the search reaches further columns: the search
-        asks for the same run from many links, and summing it afresh each time dominated the aligner's time.
-        """
-        runs = self._tgt_runs if target else self._src_runs
-        entry = runs.get(x)
-        if entry is None or start < entry[0]:
-            entry = (start, [0.0])
-            runs[x] = entry
-        first, sums = entry
-        while first + len(sums) - 1 < start + size:
-            y = first + len(sums) - 1
-            sums.append(sums[-1] + (self.shared(y, x) if target else self.shared(x, y)))
-        return sums[start + size - first] - sums[start - first]
+            values = np.concatenate([compute(start, first), values, compute(last, stop)])
+            first = min(start, first)
+            self._shared_rows[x] = (first, values)
+        return values[start - first : stop - first]
 
-    def _shares(self, i: int, a: int, j: int, b: int, target: bool = False) -> list[float]:
-        """What each sentence of the run i..i+a-1 shares with the other side's run j..j+b-1."""
-        return [self._run_sum(x, j, b, target) for x in range(i, i + a)]
-
-    @staticmethod
-    def _weakest(shares: list[float], weights: list[float], first: int) -> float:
-        """Smallest share of a sentence's anchor weight found on the other side, over a run of 2+ sentences."""
-        lowest = 1.0
-        if len(shares) > 1:
-            for x, found in enumerate(shares, start=first):
-                if weights[x] > 0:
-                    lowest = min(lowest, found / weights[x])
-        return lowest
-
-    def skip_cost(self, i: int, j: int, a: int) -> float:
-        """Cost of leaving source sentence i (a == 1) or target sentence j (a == 0) unaligned."""
+    def skip_cost(self) -> float:
+        """Cost of leaving one source or target sentence unaligned."""
         return self.params.skip
 
-    def length_cost(self, src_chars: int, tgt_chars: int) -> float:
+    def length_costs(self, src_chars: int, tgt_chars: np.ndarray) -> np.ndarray:
         mean = (src_chars + tgt_chars / self.ratio) / 2
-        delta = (tgt_chars - src_chars * self.ratio) / math.sqrt(self.params.length_variance * mean)
-        return _neg_log_two_tail(abs(delta))
+        delta = (tgt_chars - src_chars * self.ratio) / np.sqrt(self.params.length_variance * mean)
+        return _neg_log_two_tail(np.abs(delta))
 
-    def link_cost(self, i: int, j: int, a: int, b: int, emb_sim: float | None) -> float:
-        """Cost of linking source i..i+a-1 with target j..j+b-1 (a, b >= 1)."""
+    def link_costs(
+        self, i: int, a: int, b: int, starts: np.ndarray, emb_sim: np.ndarray | None
+    ) -> np.ndarray:
+        """Cost of linking source i..i+a-1 with target j..j+b-1, for each j in `starts` (a, b >= 1)."""
         p = self.params
-        cost = p.prior[(a, b)]
+        ends = starts + b
+        cost = np.full(len(starts), p.prior[(a, b)])
         src_chars = self.src_cum[i + a] - self.src_cum[i]
-        tgt_chars = self.tgt_cum[j + b] - self.tgt_cum[j]
-        cost += p.length_weight * self.length_cost(src_chars, tgt_chars)
-        if p.anchor_weight:
-            src_shares = self._shares(i, a, j, b)
-            total = sum(src_shares)
-            denom = self.src_weight_cum[i + a] - self.src_weight_cum[i]
-            denom += self.tgt_weight_cum[j + b] - self.tgt_weight_cum[j]
-            if denom > 0:
-                total = min(total, denom / 2)
-                dice = 2 * total / denom
-                cost -= p.anchor_weight * (dice - 0.15)
-                if p.unmatched_weight and (a > 1 or b > 1):
-                    weakest = min(
-                        self._weakest(src_shares, self.src_weight, i),
-                        self._weakest(self._shares(j, b, i, a, target=True), self.tgt_weight, j)
-                        if b > 1
-                        else 1.0,
-                    )
-                    cost += p.anchor_weight * p.unmatched_weight * max(0.0, dice - weakest)
+        cost += p.length_weight * self.length_costs(src_chars, self.tgt_cum[ends] - self.tgt_cum[starts])
+        if p.anchor_weight and len(starts):
+            lo, hi = int(starts[0]), int(ends[-1])
+            rows = np.stack([self.shared_row(x, lo, hi) for x in range(i, i + a)])  # a x columns
+            src_shares = np.zeros((a, len(starts)))  # what each source sentence shares with each target run
+            for t in range(b):
+                src_shares += rows[:, starts - lo + t]
+            total = src_shares.sum(axis=0)
+            denom = (self.src_weight_cum[i + a] - self.src_weight_cum[i]) + (
+                self.tgt_weight_cum[ends] - self.tgt_weight_cum[starts]
+            )
+            has = denom > 0
+            safe = np.where(has, denom, 1.0)
+            dice = 2 * np.minimum(total, safe / 2) / safe
+            anchor = -p.anchor_weight * (dice - 0.15)
+            if p.unmatched_weight and (a > 1 or b > 1):
+                weakest = np.ones(len(starts))
+                if a > 1:
+                    for k, x in enumerate(range(i, i + a)):
+                        if self.src_weight[x] > 0:
+                            weakest = np.minimum(weakest, src_shares[k] / self.src_weight[x])
+                if b > 1:
+                    column_shares = rows.sum(axis=0)  # what each target sentence shares with the source run
+                    for t in range(b):
+                        weight = self.tgt_weight_arr[starts + t]
+                        share = column_shares[starts - lo + t] / np.where(weight > 0, weight, 1.0)
+                        weakest = np.minimum(weakest, np.where(weight > 0, share, 1.0))
+                anchor += p.anchor_weight * p.unmatched_weight * np.maximum(0.0, dice - weakest)
+            cost += np.where(has, anchor, 0.0)
         if emb_sim is not None:
-            cost -= p.embed_weight * (emb_sim - self.emb_mean) / self.emb_std
+            cost -= p.embed_weight * (emb_sim.astype(np.float64) - self.emb_mean) / self.emb_std
         if a > 1 and self.src_par is not None and self.src_par[i] != self.src_par[i + a - 1]:
             cost += p.paragraph_penalty
-        if b > 1 and self.tgt_par is not None and self.tgt_par[j] != self.tgt_par[j + b - 1]:
-            cost += p.paragraph_penalty
+        if b > 1 and self.tgt_par is not None:
+            cost += p.paragraph_penalty * (self.tgt_par[starts] != self.tgt_par[ends - 1])
         return cost
+
+    def link_cost(self, i: int, j: int, a: int, b: int, emb_sim: float | None) -> float:
+        """`link_costs` for one link."""
+        sims = None if emb_sim is None else np.array([emb_sim])
+        return float(self.link_costs(i, a, b, np.array([j]), sims)[0])
 
 
 def _model_embeddings(
@@ -419,69 +413,77 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.asarray(x / np.maximum(norm, 1e-8), dtype=np.float32)
 
 
-def _neg_log_two_tail(z: float) -> float:
-    """-log P(|N(0,1)| >= z), stable for large z."""
-    if z < 5:
-        return -math.log(max(math.erfc(z / math.sqrt(2)), 1e-300))
-    return z * z / 2 + math.log(z * math.sqrt(math.pi / 2))
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _neg_log_two_tail(z: np.ndarray) -> np.ndarray:
+    """-log P(|N(0,1)| >= z), elementwise, stable for large z."""
+    out = np.empty(len(z))
+    small = z < 5
+    out[small] = -np.log(np.maximum(np.asarray(_ERFC(z[small] / math.sqrt(2)), dtype=np.float64), 1e-300))
+    big = z[~small]
+    out[~small] = big * big / 2 + np.log(big * math.sqrt(math.pi / 2))
+    return out
 
 
 def _search(scorer: _Scorer, windows: list[tuple[int, int]], params: AlignParams) -> list[tuple[int, int]]:
-    """Best path through the corridor: the list of (i, j) grid points it visits, from (0, 0) to (n, m)."""
+    """Best path through the corridor: the list of (i, j) grid points it visits, from (0, 0) to (n, m).
+
+    Row by row; within a row every link type is costed for all the row's columns at once.
+    """
     n = len(windows) - 1
     inf = math.inf
-    cost: list[list[float]] = []
-    back: list[list[int]] = []
+    cost: list[np.ndarray] = []
+    back: list[np.ndarray] = []
     steps = [(0, 1), (1, 0), *list(params.link_types)]
+    skip = scorer.skip_cost()
     use_emb = scorer.src_emb is not None
     for i in range(n + 1):
         lo, hi = windows[i]
-        row = [inf] * (hi - lo + 1)
-        brow = [-1] * (hi - lo + 1)
-        sims: dict[tuple[int, int], np.ndarray] = {}
-        if use_emb and i > 0:
-            for a, b in params.link_types:
-                if a <= i:
-                    j0, j1 = max(lo, b), hi
-                    if j1 >= j0:
-                        src_run = scorer.run_embeddings("s", a)[i - a]
-                        tgt_runs = scorer.run_embeddings("t", b)[j0 - b : j1 - b + 1]
-                        sims[(a, b)] = tgt_runs @ src_run
-        for j in range(lo, hi + 1):
-            if i == 0 and j == 0:
-                row[0] = 0.0
-                continue
-            best, best_step = inf, -1
-            for k, (a, b) in enumerate(steps):
-                pi, pj = i - a, j - b
-                if pi < 0 or pj < 0:
+        width = hi - lo + 1
+        # candidates[k]: the cost of reaching (i, j) by step k, for every column j of the row (step 0 below)
+        candidates = np.full((len(steps), width), inf)
+        if i > 0:
+            for k, (a, b) in enumerate(steps[1:], start=1):
+                if a > i:
                     continue
-                plo, phi = windows[pi] if a else (lo, hi)
-                if pj < plo or pj > phi:
+                plo, phi = windows[i - a]
+                j0, j1 = max(lo, b, plo + b), min(hi, phi + b)  # columns whose step starts inside row i-a
+                if j1 < j0:
                     continue
-                prev = cost[pi][pj - plo] if a else row[pj - lo]
-                if prev == inf:
+                prev = cost[i - a][j0 - b - plo : j1 - b - plo + 1]
+                if b == 0:
+                    candidates[k, j0 - lo : j1 - lo + 1] = prev + skip
                     continue
-                if a == 0 or b == 0:
-                    step_cost = scorer.skip_cost(pi, pj, a)
-                else:
-                    sim = None
-                    if use_emb:
-                        vec = sims.get((a, b))
-                        if vec is not None:
-                            sim = float(vec[j - max(lo, b)])
-                    step_cost = scorer.link_cost(pi, pj, a, b, sim)
-                total = prev + step_cost
-                if total < best:
-                    best, best_step = total, k
-            row[j - lo] = best
-            brow[j - lo] = best_step
+                sims = None
+                if use_emb:
+                    src_run = scorer.run_embeddings("s", a)[i - a]
+                    sims = scorer.run_embeddings("t", b)[j0 - b : j1 - b + 1] @ src_run
+                starts = np.arange(j0 - b, j1 - b + 1)
+                candidates[k, j0 - lo : j1 - lo + 1] = prev + scorer.link_costs(i - a, a, b, starts, sims)
+        best_step = candidates[1:].argmin(axis=0) + 1
+        best = candidates[best_step, np.arange(width)]
+        row = np.empty(width)
+        brow = np.empty(width, dtype=np.int64)
+        previous = inf
+        # step (0, 1) comes from this row's previous column, so it is taken in order; it wins ties, being first
+        for c in range(width):
+            from_left = previous + skip
+            if i == 0 and lo + c == 0:
+                row[c], brow[c] = 0.0, -1
+            elif from_left <= best[c] and from_left < inf:
+                row[c], brow[c] = from_left, 0
+            elif best[c] < inf:
+                row[c], brow[c] = best[c], best_step[c]
+            else:
+                row[c], brow[c] = inf, -1
+            previous = row[c]
         cost.append(row)
         back.append(brow)
     path = [(n, windows[n][1])]
     i, j = path[0]
     while i or j:
-        k = back[i][j - windows[i][0]]
+        k = int(back[i][j - windows[i][0]])
         if k < 0:
             raise RuntimeError("sentence alignment found no path through its corridor")
         a, b = steps[k]
@@ -501,7 +503,7 @@ def _links(path: list[tuple[int, int]], scorer: _Scorer) -> list[SentenceLink]:
                 sim = float(scorer.run_embeddings("s", a)[pi] @ scorer.run_embeddings("t", b)[pj])
             cost = scorer.link_cost(pi, pj, a, b, sim)
         else:
-            cost = scorer.skip_cost(pi, pj, a)
+            cost = scorer.skip_cost()
         links.append(SentenceLink(tuple(range(pi, i)), tuple(range(pj, j)), _squash(cost)))
     return links
 
