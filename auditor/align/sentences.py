@@ -254,12 +254,11 @@ class _Scorer:
                 bag.update(anchors.lexical_keys(text, target_lang, lexicon, forward=False))
         self.idf = anchors.idf_weights(self.src_bags, self.tgt_bags)
         self.src_weight = [anchors.weight(b, self.idf) for b in self.src_bags]
-        self.tgt_weight = [anchors.weight(b, self.idf) for b in self.tgt_bags]
+        self.tgt_weight = np.array([anchors.weight(b, self.idf) for b in self.tgt_bags], dtype=np.float64)
         self.src_cum = list(itertools.accumulate(self.src_len, initial=0))
         self.tgt_cum = np.cumsum([0, *self.tgt_len])
         self.src_weight_cum = list(itertools.accumulate(self.src_weight, initial=0.0))
         self.tgt_weight_cum = np.cumsum([0.0, *self.tgt_weight])
-        self.tgt_weight_arr = np.asarray(self.tgt_weight, dtype=np.float64)
         # per source sentence: (first column, what it shares with each target sentence from there on)
         self._shared_rows: dict[int, tuple[int, np.ndarray]] = {}
         self.src_par: list[int] | None = None
@@ -369,7 +368,7 @@ class _Scorer:
                 if b > 1:
                     column_shares = rows.sum(axis=0)  # what each target sentence shares with the source run
                     for t in range(b):
-                        weight = self.tgt_weight_arr[starts + t]
+                        weight = self.tgt_weight[starts + t]
                         share = column_shares[starts - lo + t] / np.where(weight > 0, weight, 1.0)
                         weakest = np.minimum(weakest, np.where(weight > 0, share, 1.0))
                 anchor += p.anchor_weight * p.unmatched_weight * np.maximum(0.0, dice - weakest)
