@@ -7,12 +7,15 @@ which `<p>` each sentence sits in (the document's own structure, as the audit pi
 lines); Alice and Vingt mille lieues have paragraphs, the other four one `<p>` for the whole text.
 `--no-paragraphs` leaves that out. No parameter depends on the novel.
 
-Measure (the one of vecalign's score.py): a link is a pair (source indices, target indices), null links
-included. Strict: a predicted link is a true positive when the gold has exactly the same link. Lax: a predicted
-link also counts when some of its source sentences are linked in the gold to some of its target sentences.
-Precision = true positives / predicted links, recall = the same count taken the other way round (gold links
-found among the predictions) / gold links, F1 their harmonic mean. Counts are summed over the six novels
-(micro-average over all links); per-novel figures are printed too. Speed (sentences per second, source plus
+Measure (vecalign's score.py, score_multiple, which Bertalign's evaluation uses too): a link is a pair (source
+indices, target indices). Strict: a predicted link is a true positive when the gold has exactly the same link.
+Lax: a predicted link also counts when some of its source sentences are linked in the gold to some of its
+target sentences. Precision = true positives / predicted links, null links (1-0, 0-1) included. Recall = the
+same count taken the other way round, over links that are not null on either side (gold non-null links found
+among the predicted non-null ones / gold non-null links). F1 is their harmonic mean. Counts are summed over
+the six novels (micro-average over all links); per-novel figures are printed too. The last column is strict F1
+with null links counted in recall as well (a stricter variant, which this benchmark reported until
+2026-11-25 under vecalign's name). Speed (sentences per second, source plus
 target, one CPU thread) and peak memory (tracemalloc: Python objects and numpy arrays) are measured on the
 longest novel.
 
@@ -114,12 +117,18 @@ class Score:
     lax: tuple[float, float, float]
 
 
-def score(golds: list[list[Link]], tests: list[list[Link]]) -> Score:
+def _not_null(links: list[Link]) -> list[Link]:
+    return [(src, tgt) for src, tgt in links if src and tgt]
+
+
+def score(golds: list[list[Link]], tests: list[list[Link]], null_recall: bool = False) -> Score:
+    """vecalign's score_multiple; `null_recall` counts null links in recall too."""
     p = [0, 0, 0, 0]
     r = [0, 0, 0, 0]
     for gold, test in zip(golds, tests, strict=True):
         p = [x + y for x, y in zip(p, _counts(gold, test), strict=True)]
-        r = [x + y for x, y in zip(r, _counts(test, gold), strict=True)]
+        counted = _counts(test, gold) if null_recall else _counts(_not_null(test), _not_null(gold))
+        r = [x + y for x, y in zip(r, counted, strict=True)]
 
     def prf(tp: int, fp: int, tp_r: int, fn: int) -> tuple[float, float, float]:
         prec = tp / (tp + fp) if tp + fp else 0.0
@@ -164,10 +173,16 @@ def align_novel(novel: Novel, evidence: Similarity, paragraphs: bool) -> list[Li
     return [(lk.source, lk.target) for lk in links]
 
 
-def _row(name: str, links: int, s: Score, speed: str) -> str:
+def _row(name: str, golds: list[list[Link]], tests: list[list[Link]], speed: str) -> str:
+    s = score(golds, tests)
     sp, sr, sf = s.strict
     lp, lr, lf = s.lax
-    return f"{name[:28]:28s} {links:5d}  {sp:.3f} {sr:.3f} {sf:.3f}   {lp:.3f} {lr:.3f} {lf:.3f} {speed:>7s}"
+    with_nulls = score(golds, tests, null_recall=True).strict[2]
+    links = sum(len(g) for g in golds)
+    return (
+        f"{name[:28]:28s} {links:5d}  {sp:.3f} {sr:.3f} {sf:.3f}   {lp:.3f} {lr:.3f} {lf:.3f} {speed:>7s}"
+        f"   {with_nulls:.3f}"
+    )
 
 
 def run(use_model: bool, only: str | None = None, paragraphs: bool = True) -> int:
@@ -176,18 +191,21 @@ def run(use_model: bool, only: str | None = None, paragraphs: bool = True) -> in
         return 2
     novels = [n for n in load_novels() if not only or only.lower() in n.name.lower()]
     golds, tests = [], []
-    print(f"{'novel':28s} {'links':>5s}  {'strict P/R/F1':17s}   {'lax P/R/F1':17s} {'sent/s':>7s}")
+    print(
+        f"{'novel':28s} {'links':>5s}  {'strict P/R/F1':17s}   {'lax P/R/F1':17s} {'sent/s':>7s}"
+        "   strict F1, null links in recall too"
+    )
     for novel in novels:
         evidence: Similarity = model_evidence(novel) if use_model else None
         start = time.perf_counter()
         test = align_novel(novel, evidence, paragraphs)
         speed = (len(novel.source) + len(novel.target)) / max(time.perf_counter() - start, 1e-9)
-        print(_row(novel.name, len(novel.gold), score([novel.gold], [test]), f"{speed:.0f}"))
+        print(_row(novel.name, [novel.gold], [test], f"{speed:.0f}"))
         golds.append(novel.gold)
         tests.append(test)
     evidence_name = "length+anchors+lexical" + ("+model" if use_model else "")
     evidence_name += "+paragraphs" if paragraphs else ""
-    print(_row("micro-average", sum(len(g) for g in golds), score(golds, tests), ""))
+    print(_row("micro-average", golds, tests, ""))
     print(f"evidence: {evidence_name}")
     longest = max(novels, key=lambda nv: len(nv.source) + len(nv.target))
     evidence = model_evidence(longest) if use_model else None

@@ -20,7 +20,10 @@ references (dropped words, phrases and names, tense, negation, additions, swaps,
 as extra training pairs at weights 0.25-10 (DEMETR at most 0.989, WMT13 falls as the weight grows); the
 score's scalar evidence (sums, minima, alignment coverage) as penalised inputs; a length exponent other than
 1 on the conditioned mean; a one-hidden-layer MLP instead of the linear ranker (WMT12 CV 0.33-0.34, it
-overfits).
+overfits). Also tried and left out (2026-11-25, built end to end through the audit's code): a second input,
+the back-translation pass's mean layer-15 state of the source's tokens (no extra forward pass in an audit),
+l2 0.3: WMT12 CV 0.379, but WMT13 0.296, DEMETR 0.985 and DiaBLa perfect>poor 0.668, against 0.291 / 0.986 /
+0.706 for the shipped head, so no clear gain.
 
 Usage: python -m benchmarks.train_head [--layer 15] [--l2 0.3] [--output models/gemma-3-270m.head.json] [--force]
 """

@@ -185,3 +185,16 @@ def test_align_command_bad_input_is_one_line(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 2
     result = runner.invoke(app, ["align", str(FIXTURES / "article.fr.txt")])
     assert result.exit_code == 2
+
+
+def test_benchmark_measure_is_vecaligns_null_links_in_precision_only():
+    from benchmarks.align_sentences import score
+
+    gold = [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,))]
+    test = [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+    strict_p, strict_r, _ = score([gold], [test]).strict
+    assert strict_p == 2 / 3  # [1]:[1, 2] is wrong
+    assert strict_r == 2 / 3  # of the three gold links that are not null
+    assert score([gold], [test], null_recall=True).strict[1] == 2 / 4
+    lax_p = score([gold], [test]).lax[0]
+    assert lax_p == 1.0  # [1]:[1, 2] overlaps the gold [1]:[1]
