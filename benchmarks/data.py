@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 
 def bench_root() -> Path:
     override = os.environ.get("AUDITOR_BENCH_DATA")
@@ -59,6 +61,36 @@ class JudgedSegment:
     reference: str
     outputs: dict[str, str]  # system file -> hypothesis
     preferences: list[tuple[str, str]]  # (better system, worse system)
+
+
+@dataclass
+class JudgedRows:
+    """Judged segments flattened: one row per (segment, system) output, each preference a pair of rows."""
+
+    keys: list[tuple[int, str]]  # (segment index, system)
+    targets: list[str]
+    sources: list[str]
+    references: list[str]
+    pairs: np.ndarray  # (better row, worse row), one per human preference
+
+
+def judged_rows(segments: list[JudgedSegment]) -> JudgedRows:
+    keys, targets, sources, references = [], [], [], []
+    for seg in segments:
+        for system, hypothesis in seg.outputs.items():
+            keys.append((seg.index, system))
+            targets.append(hypothesis)
+            sources.append(seg.source)
+            references.append(seg.reference)
+    row = {k: i for i, k in enumerate(keys)}
+    pairs = np.array([(row[(s.index, b)], row[(s.index, w)]) for s in segments for b, w in s.preferences])
+    return JudgedRows(keys, targets, sources, references, pairs.reshape(-1, 2))
+
+
+def tau(scores: np.ndarray, pairs: np.ndarray) -> float:
+    """Kendall tau-like: (concordant - discordant) / pairs, where a tie counts as discordant."""
+    concordant = int((scores[pairs[:, 0]] > scores[pairs[:, 1]]).sum())
+    return (2 * concordant - len(pairs)) / len(pairs)
 
 
 def wmt13(segments: int | None = None, seed: int = 0) -> list[JudgedSegment]:

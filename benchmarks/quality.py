@@ -167,43 +167,27 @@ def demetr(lm: LanguageModel, per_perturbation: int | None) -> None:
 
 def wmt13(lm: LanguageModel, segments: int | None) -> None:
     judged = data.wmt13(segments)
-    targets, sources, keys = [], [], []
-    for seg in judged:
-        for system, hyp in seg.outputs.items():
-            targets.append(hyp)
-            sources.append(seg.source)
-            keys.append((seg.index, system))
+    rows = data.judged_rows(judged)
     start = time.perf_counter()
-    evidence = cached_evidence(lm, targets, sources)
+    evidence = cached_evidence(lm, rows.targets, rows.sources)
     seconds = time.perf_counter() - start
-    metrics: dict[str, dict[tuple[int, str], float]] = {
-        "auditor overall": {},
-        "auditor fidelity": {},
-        "auditor fluency": {},
-        "chrF+ref": {},
-        "BLEU+ref": {},
+    scores = [segment_scores(ev, lm.quality_head) for ev in evidence]
+    pairs = zip(rows.targets, rows.references, strict=True)
+    chrf, bleu = zip(*((sentence_chrf(h, r), sentence_bleu(h, r)) for h, r in pairs), strict=True)
+    metrics = {
+        "auditor overall": [s.overall for s in scores],
+        "auditor fidelity": [s.fidelity or 0.0 for s in scores],
+        "auditor fluency": [s.fluency for s in scores],
+        "chrF+ref": chrf,
+        "BLEU+ref": bleu,
     }
-    refs = {seg.index: seg.reference for seg in judged}
-    for key, hyp, ev in zip(keys, targets, evidence, strict=True):
-        s = segment_scores(ev, lm.quality_head)
-        metrics["auditor overall"][key] = s.overall
-        metrics["auditor fidelity"][key] = s.fidelity or 0.0
-        metrics["auditor fluency"][key] = s.fluency
-        metrics["chrF+ref"][key] = sentence_chrf(hyp, refs[key[0]])
-        metrics["BLEU+ref"][key] = sentence_bleu(hyp, refs[key[0]])
-    pairs = [(seg.index, better, worse) for seg in judged for better, worse in seg.preferences]
     print(
-        f"\nWMT13 fr-en: {len(judged)} judged segments, {len(targets)} hypotheses, "
-        f"{len(pairs)} human pairwise preferences, {seconds:.0f} s"
+        f"\nWMT13 fr-en: {len(judged)} judged segments, {len(rows.targets)} hypotheses, "
+        f"{len(rows.pairs)} human pairwise preferences, {seconds:.0f} s"
     )
     for name, values in metrics.items():
-        concordant = sum(values[(s, b)] > values[(s, w)] for s, b, w in pairs)
-        discordant = len(pairs) - concordant
-        print(
-            f"  tau-like {name:18s} {(concordant - discordant) / len(pairs):+.3f}   (reference-free)"
-            if name.startswith("auditor")
-            else f"  tau-like {name:18s} {(concordant - discordant) / len(pairs):+.3f}   (uses the reference)"
-        )
+        where = "reference-free" if name.startswith("auditor") else "uses the reference"
+        print(f"  tau-like {name:18s} {data.tau(np.asarray(values), rows.pairs):+.3f}   ({where})")
 
 
 def diabla(lm: LanguageModel) -> None:

@@ -63,11 +63,6 @@ def _pooled(evidence: PairEvidence) -> np.ndarray:
     return pooled
 
 
-def tau(scores: np.ndarray, pairs: np.ndarray) -> float:
-    concordant = int((scores[pairs[:, 0]] > scores[pairs[:, 1]]).sum())
-    return (2 * concordant - len(pairs)) / len(pairs)
-
-
 def fit_head(raw: np.ndarray, states: np.ndarray, pairs: np.ndarray, l2: float) -> tuple[np.ndarray, ...]:
     """(mean, scale, weights) of the head from training rows; pairs index the rows."""
     used = np.unique(pairs)
@@ -92,33 +87,27 @@ def main() -> None:
     if output.exists() and not args.force:
         sys.exit(f"error: {output} exists (use --force to replace it)")
     segments = data.wmt_judged(2012)
-    keys, targets, sources = [], [], []
-    for seg in segments:
-        for system, hypothesis in seg.outputs.items():
-            keys.append((seg.index, system))
-            targets.append(hypothesis)
-            sources.append(seg.source)
-    row = {k: i for i, k in enumerate(keys)}
-    pairs = np.array([(row[(s.index, b)], row[(s.index, w)]) for s in segments for b, w in s.preferences])
+    rows = data.judged_rows(segments)
+    pairs = rows.pairs
     started = time.perf_counter()
-    evidence = cached_evidence(lm, targets, sources, pool_layer=args.layer)
+    evidence = cached_evidence(lm, rows.targets, rows.sources, pool_layer=args.layer)
     raw = np.array([overall_raw(e) for e in evidence], dtype=np.float64)
     states = np.stack([_pooled(e) for e in evidence])
-    print(f"WMT12 fr-en: {len(segments)} segments, {len(keys)} outputs, {len(pairs)} preferences; "
+    print(f"WMT12 fr-en: {len(segments)} segments, {len(rows.keys)} outputs, {len(pairs)} preferences; "
           f"evidence {time.perf_counter() - started:.0f} s")  # fmt: skip
-    segment_of = np.array([k[0] for k in keys])
+    segment_of = np.array([k[0] for k in rows.keys])
     order = np.unique(segment_of)
     np.random.default_rng(0).shuffle(order)
     folds = []
     for f in range(3):
         held = np.isin(segment_of[pairs[:, 0]], order[f::3])
         mean, scale, w = fit_head(raw, states, pairs[~held], args.l2)
-        folds.append(tau(raw + ((states - mean) / scale) @ w, pairs[held]))
-    print(f"formula alone tau {tau(raw, pairs):.3f}; with head, 3-fold CV tau {np.mean(folds):.3f} "
+        folds.append(data.tau(raw + ((states - mean) / scale) @ w, pairs[held]))
+    print(f"formula alone tau {data.tau(raw, pairs):.3f}; with head, 3-fold CV tau {np.mean(folds):.3f} "
           f"({', '.join(f'{t:.3f}' for t in folds)})")  # fmt: skip
     mean, scale, w = fit_head(raw, states, pairs, args.l2)
     about = {"l2": args.l2, "trained_on": "WMT12 fr-en newstest2012 pairwise judgments (11,594)",
-             "fitted_by": "benchmarks/train_head.py", "train_tau": round(tau(raw + ((states - mean) / scale) @ w, pairs), 4)}  # fmt: skip
+             "fitted_by": "benchmarks/train_head.py", "train_tau": round(data.tau(raw + ((states - mean) / scale) @ w, pairs), 4)}  # fmt: skip
     write_head(output, head_json(args.layer, mean, scale, w, lm.identity, **about))
     print(f"wrote {output} (layer {args.layer}, l2 {args.l2}, |w| {np.linalg.norm(w):.3f})")
 
