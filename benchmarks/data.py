@@ -1,4 +1,5 @@
-"""Loaders for the shared benchmark data (../shared/bench); benchmarks only, never tests."""
+"""Loaders for the shared benchmark data (../shared/bench), and the tau over WMT human preferences; benchmarks
+only, never tests."""
 
 from __future__ import annotations
 

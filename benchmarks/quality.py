@@ -172,8 +172,8 @@ def wmt13(lm: LanguageModel, segments: int | None) -> None:
     evidence = cached_evidence(lm, rows.targets, rows.sources)
     seconds = time.perf_counter() - start
     scores = [segment_scores(ev, lm.quality_head) for ev in evidence]
-    pairs = zip(rows.targets, rows.references, strict=True)
-    chrf, bleu = zip(*((sentence_chrf(h, r), sentence_bleu(h, r)) for h, r in pairs), strict=True)
+    with_reference = zip(rows.targets, rows.references, strict=True)
+    chrf, bleu = zip(*((sentence_chrf(h, r), sentence_bleu(h, r)) for h, r in with_reference), strict=True)
     metrics = {
         "auditor overall": [s.overall for s in scores],
         "auditor fidelity": [s.fidelity or 0.0 for s in scores],
