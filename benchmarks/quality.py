@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
+import math
 import pickle
 import sys
 import time
@@ -37,8 +38,9 @@ import numpy as np
 from sacrebleu.metrics import BLEU, CHRF
 
 from auditor.lm.model import LanguageModel, load_model
+from auditor.scoring.coverage import uncovered_per_pair
 from auditor.scoring.evidence import PairEvidence, gather_evidence
-from auditor.scoring.mapping import segment_scores
+from auditor.scoring.mapping import fidelity_raw, overall_raw, segment_scores
 from benchmarks import data
 
 CHRF_METRIC = CHRF()
@@ -57,6 +59,18 @@ CACHE = Path.home() / ".cache" / "auditor" / "bench-evidence"
 CHUNK = 256  # hypotheses per cached chunk
 
 
+def _chunk_path(key: str, chunk: list[tuple[str, str]]) -> Path:
+    digest = hashlib.sha256("\x00".join([key, *(t + "\x01" + s for t, s in chunk)]).encode())
+    return CACHE / f"{digest.hexdigest()[:24]}.pkl"
+
+
+def _store(path: Path, results: list[Any]) -> None:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(pickle.dumps(results))
+    temporary.replace(path)
+
+
 def _cached_chunks(
     key: str, unique: list[tuple[str, str]], compute: Callable[[list[tuple[str, str]]], list[Any]], what: str
 ) -> dict[tuple[str, str], Any]:
@@ -65,16 +79,12 @@ def _cached_chunks(
     started = time.perf_counter()
     for c in range(0, len(unique), CHUNK):
         chunk = unique[c : c + CHUNK]
-        digest = hashlib.sha256("\x00".join([key, *(t + "\x01" + s for t, s in chunk)]).encode())
-        path = CACHE / f"{digest.hexdigest()[:24]}.pkl"
+        path = _chunk_path(key, chunk)
         if path.is_file():
             results = pickle.loads(path.read_bytes())
         else:
             results = compute(chunk)
-            CACHE.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(pickle.dumps(results))
-            temporary.replace(path)
+            _store(path, results)
         found.update(zip(chunk, results, strict=True))
         done = min(c + CHUNK, len(unique))
         print(
@@ -91,19 +101,33 @@ def cached_evidence(
     """`gather_evidence` for fr->en pairs, identical pairs scored once, chunks cached on disk.
 
     `pool_layer` as in gather_evidence (-1: the layer the model's quality head reads). The pooled states are
-    cached apart from the log-probabilities, from a source-conditioned pass of their own (the same forward
-    computation the audit makes in its one pass), so that a new layer does not re-run the whole evidence."""
+    cached apart from the log-probabilities (so that another layer does not re-run the whole evidence): a chunk
+    computed afresh stores the pooled states of its source-conditioned pass (the audit's own one pass) under
+    the layer's key; a layer asked for later gets a source-conditioned pass of its own."""
     if pool_layer == -1:
         pool_layer = lm.head_layer
     unique = sorted(set(zip(targets, sources, strict=True)))
     model_key = f"{lm.identity}|{lm.dtype}|{lm.prompt.version}|{lm.prompt.with_source('{s}', 'fr', 'en')}"
+    pooled_key = f"{model_key}|pooled:{pool_layer}"
 
     def evidence_of(chunk: list[tuple[str, str]]) -> list[PairEvidence]:
         srcs: list[str | None] = [s for _, s in chunk]
         texts = [t for t, _ in chunk]
-        return gather_evidence(lm, texts, srcs, src_lang="fr", tgt_lang="en", pool_layer=None)
+        found = gather_evidence(lm, texts, srcs, src_lang="fr", tgt_lang="en", pool_layer=pool_layer)
+        if pool_layer is not None:
+            pooled = [e.given_source.pooled if e.given_source is not None else None for e in found]
+            if not _chunk_path(pooled_key, chunk).is_file():
+                _store(_chunk_path(pooled_key, chunk), pooled)
+            for e in found:
+                if e.given_source is not None:
+                    e.given_source.pooled = None
+        return found
 
     found = _cached_chunks(model_key, unique, evidence_of, "evidence")
+    # lexical coverage is not model evidence: recomputed on every run (milliseconds), never taken from the cache
+    uncovered = uncovered_per_pair([t for t, _ in unique], [s for _, s in unique], "fr", "en")
+    for pair, words in zip(unique, uncovered, strict=True):
+        found[pair].uncovered = words
     if pool_layer is not None:
 
         def pooled_of(chunk: list[tuple[str, str]]) -> list[Any]:
@@ -111,7 +135,7 @@ def cached_evidence(
             scored = lm.score(prefixes, [t for t, _ in chunk], pool_layer=pool_layer)
             return [r.pooled for r in scored]
 
-        pooled = _cached_chunks(f"{model_key}|pooled:{pool_layer}", unique, pooled_of, "pooled states")
+        pooled = _cached_chunks(pooled_key, unique, pooled_of, "pooled states")
         for pair, evidence in found.items():
             if evidence.given_source is not None:
                 evidence.given_source.pooled = pooled[pair]
@@ -163,6 +187,26 @@ def demetr(lm: LanguageModel, per_perturbation: int | None) -> None:
         shares = [_share(wins[m], severity) for m in metrics]
         n = shares[0][1]
         print(f"{'== ' + severity:42s} {n:4d} {shares[0][0]:8.3f} {shares[1][0]:9.3f} {shares[2][0]:9.3f}")
+    right = sum(sum(v) for (severity, _), v in wins["auditor"].items() if severity != "base")
+    print(f"non-base pairs right: {right} of {_share(wins['auditor'], 'non-base')[1]}")
+    good_evidence = [evidence[2 * k] for k, it in enumerate(items) if it.severity != "base"]
+    print_calibration(good_evidence, lm)
+
+
+def print_calibration(good: list[PairEvidence], lm: LanguageModel) -> None:
+    """The centre and scale of each sigmoid in auditor/scoring/mapping.py that put the median good DEMETR
+    translation at 90 and its 5th percentile at 60, for the evidence and head as they are now."""
+    raws = {
+        "overall, with the head (HEAD_CENTER, HEAD_SCALE)": [overall_raw(e, lm.quality_head) for e in good],
+        "overall, no head (ALL_CENTER, ALL_SCALE)": [overall_raw(e) for e in good],
+        "fidelity (FID_CENTER, FID_SCALE)": [fidelity_raw(e) for e in good],
+    }
+    print("calibration (median good -> 90, 5th percentile -> 60):")
+    for name, values in raws.items():
+        array = np.asarray(values, dtype=np.float64)
+        median, low = float(np.median(array)), float(np.percentile(array, 5))
+        scale = (median - low) / (math.log(9.0) - math.log(1.5))
+        print(f"  {name:52s} centre {median - math.log(9.0) * scale:+.2f}, scale {scale:.2f}")
 
 
 def wmt13(lm: LanguageModel, segments: int | None) -> None:
@@ -176,6 +220,7 @@ def wmt13(lm: LanguageModel, segments: int | None) -> None:
     chrf, bleu = zip(*((sentence_chrf(h, r), sentence_bleu(h, r)) for h, r in with_reference), strict=True)
     metrics = {
         "auditor overall": [s.overall for s in scores],
+        "auditor, no head": [segment_scores(ev).overall for ev in evidence],
         "auditor fidelity": [s.fidelity or 0.0 for s in scores],
         "auditor fluency": [s.fluency for s in scores],
         "chrF+ref": chrf,

@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.lm.model import LanguageModel, ScoredText
+from auditor.scoring.coverage import uncovered_per_pair
 
 
 @dataclass
 class PairEvidence:
-    """`given_source`: log p(target | source); `prior`: log p(target); `back`: log p(source | target)."""
+    """`given_source`: log p(target | source); `prior`: log p(target); `back`: log p(source | target);
+    `uncovered`: the source's content words with no likely translation in the target (coverage.py; None
+    without a source or a translation table for the pair)."""
 
     prior: ScoredText
     given_source: ScoredText | None = None
     back: ScoredText | None = None
+    uncovered: list[str] | None = None
 
 
 def gather_evidence(
@@ -52,4 +56,8 @@ def gather_evidence(
     found: list[dict[str, ScoredText]] = [{} for _ in targets]
     for (i, kind), result in zip(slots, scored, strict=True):
         found[i][kind] = result
-    return [PairEvidence(f["prior"], f.get("given_source"), f.get("back")) for f in found]
+    uncovered = uncovered_per_pair(targets, sources or [None] * len(targets), src_lang, tgt_lang)
+    return [
+        PairEvidence(f["prior"], f.get("given_source"), f.get("back"), missing)
+        for f, missing in zip(found, uncovered, strict=True)
+    ]
