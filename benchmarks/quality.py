@@ -116,8 +116,9 @@ def cached_evidence(
         found = gather_evidence(lm, texts, srcs, src_lang="fr", tgt_lang="en", pool_layer=pool_layer)
         if pool_layer is not None:
             pooled = [e.given_source.pooled if e.given_source is not None else None for e in found]
-            if not _chunk_path(pooled_key, chunk).is_file():
-                _store(_chunk_path(pooled_key, chunk), pooled)
+            pooled_path = _chunk_path(pooled_key, chunk)
+            if not pooled_path.is_file():
+                _store(pooled_path, pooled)
             for e in found:
                 if e.given_source is not None:
                     e.given_source.pooled = None

@@ -41,11 +41,7 @@ class CoverageCheck:
         for word in tokenize(source, lexicon.source_lang):
             if not word[:1].isalnum() or word in self.function_words or word in target_words:
                 continue
-            forward = lexicon.forward.get(word, {})
-            if any(
-                forward.get(t, 0.0) >= FLOOR or lexicon.backward.get(t, {}).get(word, 0.0) >= FLOOR
-                for t in target_words
-            ):
+            if any(max(lexicon.prob(word, t)) >= FLOOR for t in target_words):
                 continue
             if len(word) > PREFIX and any(t[:PREFIX] == word[:PREFIX] for t in target_words):
                 continue
