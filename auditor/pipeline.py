@@ -21,20 +21,45 @@ ModelChoice = str | LanguageModel | None
 
 def signature(lm: LanguageModel | None) -> str:
     """Like sacreBLEU's: everything needed to reproduce a number."""
-    parts = [f"auditor:{__version__}"]
     if lm is None:
+        return signature_of(None)
+    head = lm.quality_head
+    return signature_of(lm.name, lm.identity, lm.prompt.version, lm.dtype, head.digest if head else None)
+
+
+def signature_of(
+    model: str | None,
+    identity: str = "",
+    prompt_version: str = "",
+    dtype: str = "",
+    head_digest: str | None = None,
+) -> str:
+    parts = [f"auditor:{__version__}"]
+    if model is None:
         parts.append("model:none")
     else:
         parts += [
-            f"model:{lm.name}",
-            f"sha256:{lm.identity[:12] if lm.identity else 'unknown'}",
-            f"prompt:{lm.prompt.version}",
-            f"dtype:{lm.dtype}",
+            f"model:{model}",
+            f"sha256:{identity[:12] if identity else 'unknown'}",
+            f"prompt:{prompt_version}",
+            f"dtype:{dtype}",
         ]
     parts.append(f"mapping:{mapping.VERSION}")
-    head = lm.quality_head if lm is not None else None
-    parts.append(f"head:{head.digest if head is not None else 'none'}")
+    parts.append(f"head:{head_digest or 'none'}")
     return "|".join(parts)
+
+
+def default_signature(model: str | None = None) -> str:
+    """The signature a run with this model (default: the embedded one) would carry, without loading it."""
+    from auditor.lm.model import resolve, resolve_dtype
+    from auditor.scoring.head import load_head
+
+    manifest = resolve(model)
+    identity = manifest.sha256 or ""
+    head = load_head(manifest, identity)
+    return signature_of(
+        manifest.name, identity, manifest.prompt.version, resolve_dtype(), head.digest if head else None
+    )
 
 
 def _language(text: str, given: str | None, role: str) -> str:

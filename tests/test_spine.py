@@ -167,7 +167,7 @@ def test_missing_file_and_bad_option_exit_2(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_missing_model_package_is_one_line_exit_2(tmp_path):
+def test_missing_model_package_is_one_line_exit_3(tmp_path):
     models = tmp_path / "models"
     models.mkdir()
     (models / "absent.toml").write_text(
@@ -178,7 +178,7 @@ def test_missing_model_package_is_one_line_exit_2(tmp_path):
     )
     env = {"AUDITOR_MODELS_DIR": str(models), "AUDITOR_CACHE": str(tmp_path / "cache")}
     result = run_cli("audit", "fixtures/article.en.txt", "--model", "absent", env=env)
-    assert result.returncode == 2
+    assert result.returncode == 3  # a model error, not the user's input
     assert (
         result.stderr.strip().splitlines()
         == [
@@ -199,6 +199,6 @@ def test_wrong_checksum_is_refused(tmp_path):
     )
     env = {"AUDITOR_MODELS_DIR": str(models), "AUDITOR_CACHE": str(tmp_path / "cache")}
     result = run_cli("models", "prepare", "tampered", env=env)
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert "checksum mismatch" in result.stderr and "Traceback" not in result.stderr
     assert not any((tmp_path / "cache").rglob("*.safetensors"))

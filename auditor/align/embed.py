@@ -73,6 +73,12 @@ def embed_layers(
                 states = result.hidden_states[layer].float()
                 pooled = (states * keep_f).sum(1) / keep_f.sum(1).clamp(min=1)
                 out[slot, batch] = pooled.numpy()
+    if not np.isfinite(out).all():
+        from auditor.errors import ModelError
+
+        raise ModelError(
+            "the model produced non-finite hidden states (corrupt weights?): check `auditor models verify`"
+        )
     return out
 
 

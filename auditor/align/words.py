@@ -249,6 +249,12 @@ def _word_states(lm: Any, words: list[str], layer: int) -> np.ndarray:
     with torch.inference_mode():
         out = base(input_ids=torch.tensor([ids]), output_hidden_states=True)
     states = out.hidden_states[layer][0].float().numpy()
+    if not np.isfinite(states).all():
+        from auditor.errors import ModelError
+
+        raise ModelError(
+            "the model produced non-finite hidden states (corrupt weights?): check `auditor models verify`"
+        )
     width = states.shape[1]
     result = np.zeros((len(words), width), dtype=np.float32)
     counts = np.zeros(len(words))

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from auditor.cli import app, fail
 
-models_app = typer.Typer(help="List, prepare and describe models.", no_args_is_help=True)
+models_app = typer.Typer(help="List, prepare, verify and describe models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
 
@@ -48,6 +48,22 @@ def prepare(
     typer.echo(f"{name}: preparing (assemble, verify sha256, dequantize, save)…", err=True)
     path = cache.prepare(manifest, force=force)
     typer.echo(f"{name}: prepared at {path}")
+
+
+@models_app.command()
+def verify(name: Annotated[str, typer.Argument(help="A manifest name.")] = "gemma-3-270m") -> None:
+    """Check every prepared file's size and sha256 against the record made when it was prepared (exit 3 on
+    a mismatch)."""
+    from auditor.lm import cache
+    from auditor.lm.manifest import find_manifest
+
+    manifest = find_manifest(name)
+    if manifest is None:
+        fail(f"no model manifest named {name!r} (see `auditor models list`)")
+    count = cache.verified_files(manifest)
+    typer.echo(
+        f"{name}: {count} files match their recorded sizes and sha256 at {cache.checkpoint_dir(manifest)}"
+    )
 
 
 @models_app.command()

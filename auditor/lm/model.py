@@ -86,6 +86,10 @@ class LanguageModel:
         head = self.quality_head
         return head.layer if head is not None else None
 
+    def _non_finite(self, what: str) -> str:
+        fix = f"`auditor models verify {self.name}`" if self.manifest.package else "its checkpoint"
+        return f"model {self.name} produced non-finite {what} (corrupt weights?): check {fix}"
+
     def _prefix_ids(self, prefix: str) -> list[int]:
         ids: list[int] = self.tokenizer(prefix, add_special_tokens=True).input_ids
         return ids
@@ -157,6 +161,8 @@ class LanguageModel:
                     chosen = logits.gather(1, target_ids[c : c + _LOGIT_CHUNK, None]).squeeze(1)
                     logprobs[c : c + _LOGIT_CHUNK] = chosen - torch.logsumexp(logits, dim=-1)
                 values = logprobs.numpy()
+                if not np.isfinite(values).all():
+                    raise ModelError(self._non_finite("log-probabilities"))
                 offset = 0
                 n_end = len(self._end_ids)
                 for row, req in enumerate(batch):
@@ -167,6 +173,8 @@ class LanguageModel:
                     if layer_states is not None and count > n_end:
                         text_states = layer_states[row, req.first_scored : len(req.ids) - n_end]
                         pooled = text_states.float().mean(0).numpy().astype(np.float64)
+                        if not np.isfinite(pooled).all():
+                            raise ModelError(self._non_finite("hidden states"))
                     results[req.index] = ScoredText(
                         req.spans,
                         seq[: count - n_end].astype(np.float64),
@@ -193,6 +201,8 @@ class LanguageModel:
                         input_ids=step_ids, past_key_values=past, use_cache=True, logits_to_keep=1
                     )
                 past = out.past_key_values
+                if not torch.isfinite(out.logits[0, -1]).all():
+                    raise ModelError(self._non_finite("logits"))
                 token = int(out.logits[0, -1].argmax())
                 if token == self.tokenizer.eos_token_id or token in self._end_ids:
                     break
@@ -248,9 +258,12 @@ def _load_checkpoint(
     try:
         tokenizer = AutoTokenizer.from_pretrained(location)
         model = AutoModelForCausalLM.from_pretrained(location, dtype=getattr(torch, chosen))
-    except (OSError, ValueError) as error:
+    except MemoryError:
+        raise
+    except Exception as error:  # safetensors, tokenizers and torch raise their own types on a bad file
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"cannot load model {manifest.name!r}: {first}") from None
+        fix = f": run `auditor models prepare {manifest.name} --force`" if manifest.package else ""
+        raise ModelError(f"cannot load model {manifest.name!r}: {first}{fix}") from None
     model.eval()
     return LanguageModel(model, tokenizer, manifest, identity, chosen)
 
@@ -274,7 +287,8 @@ def load_model(
                 raise ModelError(f"model {manifest.name!r} is not prepared: run `auditor models prepare`")
             print(f"preparing model {manifest.name} (once)…", file=sys.stderr)
             cache.prepare(manifest)
-        return _load_checkpoint(cache.checkpoint_dir(manifest), manifest, manifest.sha256 or "", dtype)
+        folder = cache.check_prepared(manifest)
+        return _load_checkpoint(folder, manifest, manifest.sha256 or "", dtype)
     location = manifest.hub_id or manifest.name
     local = Path(location).expanduser()
     if local.is_dir():

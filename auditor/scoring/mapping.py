@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from auditor.errors import ModelError
 from auditor.report import Scores
 from auditor.scoring.evidence import PairEvidence
 from auditor.scoring.head import QualityHead
@@ -69,6 +70,12 @@ EMPTY_MEAN = -20.0  # mean log-probability of a text with no tokens
 
 
 def sigmoid_100(value: float, center: float, scale: float) -> float:
+    """100·σ((value - center) / scale); a non-finite value is a model error, never a score (a clamp would
+    turn NaN into 100)."""
+    if not math.isfinite(value):
+        raise ModelError(
+            f"non-finite model evidence ({value}) cannot be scored: check `auditor models verify`"
+        )
     z = (value - center) / scale
     return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
