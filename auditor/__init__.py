@@ -1,4 +1,4 @@
-"""auditor: a translation-quality auditor. Public API: audit(), score(), load_model()."""
+"""auditor: a translation-quality auditor. Public API: audit(), check(), score(), load_model()."""
 
 __version__ = "0.1.0"
 
@@ -9,6 +9,10 @@ def __getattr__(name: str) -> object:
         from auditor.pipeline import audit
 
         return audit
+    if name == "check":
+        from auditor.feed import check
+
+        return check
     if name == "score":
         from auditor.scoring.segments import score_pairs
 
@@ -20,4 +24,4 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-__all__ = ["__version__", "audit", "load_model", "score"]
+__all__ = ["__version__", "audit", "check", "load_model", "score"]

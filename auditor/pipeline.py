@@ -13,7 +13,7 @@ from auditor.lm.model import LanguageModel, load_model
 from auditor.report import AlignedSegment, Report, Scores
 from auditor.scoring import mapping
 from auditor.scoring.model_flags import model_flags, suggest_fixes
-from auditor.scoring.segments import score_rows
+from auditor.scoring.segments import ScoreCache, score_rows
 from auditor.segment import detect_language, split_sentences
 
 ModelChoice = str | LanguageModel | None
@@ -119,8 +119,10 @@ def audit(
     rules: RuleConfig | None = None,
     target_name: str = "<target>",
     source_name: str | None = None,
+    score_cache: ScoreCache | None = None,
 ) -> Report:
-    """Audit a translation (and its source, when given). `model=None` runs the rules alone."""
+    """Audit a translation (and its source, when given). `model=None` runs the rules alone; `score_cache`
+    skips scoring segments it already knows (auditor/feed/cache.py)."""
     if not target.strip():
         raise InputError(f"{target_name}: the translation is empty")
     if source is not None and not source.strip():
@@ -144,7 +146,7 @@ def audit(
 
     found_by_model = []
     if lm is not None:
-        score_rows(lm, rows, target_doc, source_doc)
+        score_rows(lm, rows, target_doc, source_doc, score_cache)
         found_by_model = model_flags(rows, target_doc)
     context = CheckContext(target_doc, source_doc, target_segments, source_segments, rows)
     found_by_rules = run_checks(context, rules or RuleConfig())

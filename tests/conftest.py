@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# `auditor check` keeps results in a cache; tests (and the commands they start) keep theirs apart from the
+# user's, while the model checkpoint is still read from the shared model cache.
+os.environ.setdefault("AUDITOR_RESULT_CACHE", tempfile.mkdtemp(prefix="auditor-test-results-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

@@ -109,7 +109,7 @@ def interruptible(what: str) -> Iterator[None]:
 
 def _register_commands() -> None:
     # Each import adds its command(s) to `app`.
-    for name in ("audit", "score", "check", "compare", "align", "rules", "models"):
+    for name in ("audit", "score", "check", "compare", "align", "rules", "models", "cache"):
         importlib.import_module(f"auditor.cli.{name}_cmd")
 
 

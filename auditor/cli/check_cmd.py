@@ -1,13 +1,14 @@
 """`auditor check FEED`: audit every document of a feed and gate CI on the results.
 
-Exit status: 0 every document passed the gate, 1 at least one failed it, 2 usage or input error.
+Parses options, checks every output place before any work, runs the feed runner (auditor/feed) and renders
+what it yields. Exit status: 0 every document passed the gate, 1 at least one failed it, 2 usage or input
+error, 3 model or environment error, 130 interrupted (finished documents are cached: a rerun resumes).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,13 +25,11 @@ from auditor.cli.options import (
     SrcLangOption,
     TgtLangOption,
 )
-from auditor.errors import AuditorError
-from auditor.io.feed import FeedDocument
-from auditor.render.gate import Gate, fmt_score, json_safe, known
-from auditor.report import Report, Severity
+from auditor.errors import AuditorError, ModelError
+from auditor.render.gate import Gate, fmt_score, known
 
 if TYPE_CHECKING:
-    from auditor.checks.registry import RuleConfig
+    from auditor.feed.runner import Checked
 
 
 class CheckFormat(StrEnum):
@@ -40,58 +39,16 @@ class CheckFormat(StrEnum):
     sarif = "sarif"
 
 
-@dataclass
-class Checked:
-    """One audited document with what the gate and the references said."""
-
-    document: FeedDocument
-    report: Report
-    seconds: float
-    passed: bool
-    reasons: list[str]
-    metrics: dict[str, Any] | None = None
+class Backend(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
-def gate_reasons(report: Report, gate: Gate) -> list[str]:
-    reasons = [f"{f.severity} {f.rule} {f.category}" for f in gate.gating_flags(report)]
-    score = gate.score_failure(report)
-    if score:
-        reasons.append(score)
-    return reasons
-
-
-def _counts(report: Report) -> dict[str, int]:
-    return {str(s): sum(1 for f in report.flags if f.severity == s) for s in Severity}
-
-
-def audit_document(
-    doc: FeedDocument,
-    model: Any,
-    *,
-    src_lang: str | None,
-    tgt_lang: str | None,
-    rules: RuleConfig | None = None,
-) -> Report:
-    from auditor.pipeline import audit
-
-    return audit(
-        doc.target,
-        doc.source,
-        src_lang=doc.source_lang or src_lang,
-        tgt_lang=doc.target_lang or tgt_lang,
-        model=model,
-        rules=rules,
-        target_name=doc.id,
-        source_name=f"{doc.id}.source" if doc.source is not None else None,
-    )
-
-
-def load_feed_model(name: str, no_model: bool) -> Any:
-    if no_model:
-        return None
-    from auditor.lm.model import load_model
-
-    return load_model(name)
+def exit_code(error: AuditorError) -> int:
+    """2 for usage or input, 3 for model or environment."""
+    if isinstance(error, ModelError):
+        return 3
+    return int(getattr(error, "exit_code", 2))
 
 
 @app.command()
@@ -118,7 +75,10 @@ def check(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write an HTML report per document and an index.html into this folder."
+            "--output",
+            "-o",
+            help="Write an HTML report and a results.jsonl line per document as each finishes, and an "
+            "index.html at the end, into this folder.",
         ),
     ] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")] = None,
@@ -135,10 +95,38 @@ def check(
     disable: DisableOption = None,
     severity: SeverityOption = None,
     config: ConfigOption = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Neither read nor write the result cache (auditor cache info): audit everything.",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each loads the model once).")
+    ] = 1,
+    backend: Annotated[
+        Backend, typer.Option("--backend", help="local (this machine) or ray (a Ray cluster, --ray-address).")
+    ] = Backend.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", help="A running Ray cluster (ray://HOST:10001 or auto); else a local Ray."
+        ),
+    ] = None,
+    progress_every: Annotated[
+        int | None,
+        typer.Option(
+            "--progress-every", min=1, help="Without a terminal: a progress line every N documents."
+        ),
+    ] = None,
 ) -> None:
-    """Audit every document of FEED; exit 0 if all pass the gate, 1 if any fails, 2 on bad input."""
+    """Audit every document of FEED; exit 0 if all pass the gate, 1 if any fails, 2 on bad input, 3 on a
+    model or environment error."""
     from auditor.checks.config import rule_config
-    from auditor.io.feed import read_feed
+    from auditor.feed.outputs import ensure_writable_dir, ensure_writable_file, is_resumable
+    from auditor.feed.runner import FeedOptions
+    from auditor.io.feed import iter_feed
     from auditor.io.output import check_output_dir, check_writable
 
     try:
@@ -149,32 +137,57 @@ def check(
     if no_model and fail_under is not None:
         fail("--fail-under needs model scores; drop --no-model or gate with --fail-on")
         return
-    err = _console(stderr=True)
+    if ray_address and backend is not Backend.ray:
+        fail("--ray-address needs --backend ray")
+        return
     try:
         if output is not None:
-            check_output_dir(output, force=force)
+            if not is_resumable(output):
+                check_output_dir(output, force=force)
+            ensure_writable_dir(output)
         for path in (junit, sarif):
             if path is not None:
                 check_writable(path, force=force)
+                ensure_writable_file(path)
         rules = rule_config(
             pyproject=config, start=Path.cwd(), disable=disable or (), severity=severity or ()
         )
-        documents = read_feed(feed)
-        lm = load_feed_model(model, no_model)
-        results = _run(documents, lm, gate, err, src_lang=src_lang, tgt_lang=tgt_lang, rules=rules)
+        total = sum(1 for _ in iter_feed(feed))  # reads the whole feed once: bad input fails before any work
     except AuditorError as error:
-        fail(str(error))
+        fail(str(error), exit_code(error))
         return
-    corpus = _corpus_metrics(results)
-    _write_outputs(results, gate, corpus, output=output, junit=junit, sarif=sarif, feed=feed)
-    failed = sum(1 for r in results if not r.passed)
-    if output_format is CheckFormat.text:
-        _print_summary(results, gate, corpus, _console(stderr=False), output)
-    else:
-        _print_summary(results, gate, corpus, err, output)
-        sys.stdout.write(_formatted(output_format, results, gate, corpus))
-        sys.stdout.flush()
-    raise typer.Exit(1 if failed else 0)
+    options = FeedOptions(
+        model=None if no_model else model,
+        gate=gate,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        rules=rules,
+        cache=not no_cache,
+        jobs=jobs,
+        backend=str(backend),
+        ray_address=ray_address,
+    )
+    view = _CheckView(output_format, output, junit, sarif, gate, feed, total, progress_every)
+    try:
+        view.run(iter_feed(feed), options)
+    except AuditorError as error:
+        view.abort()
+        fail(str(error), exit_code(error))
+        return
+    except (OSError, MemoryError) as error:
+        view.abort()
+        fail(f"{type(error).__name__}: {error}", 3)
+        return
+    except KeyboardInterrupt:
+        view.abort()
+        resume = (
+            "a rerun of the same command resumes from the result cache"
+            if not no_cache
+            else "a rerun audits them again (--no-cache)"
+        )
+        typer.echo(f"interrupted: {view.finished} of {total} documents finished; {resume}", err=True)
+        raise typer.Exit(130) from None
+    raise typer.Exit(1 if view.failed else 0)
 
 
 def _console(*, stderr: bool) -> Any:
@@ -185,215 +198,195 @@ def _console(*, stderr: bool) -> Any:
     return console if console.is_terminal else Console(stderr=stderr, width=120)
 
 
-def _run(
-    documents: list[FeedDocument],
-    lm: Any,
-    gate: Gate,
-    console: Any,
-    *,
-    src_lang: str | None,
-    tgt_lang: str | None,
-    rules: RuleConfig | None = None,
-) -> list[Checked]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-    from rich.text import Text
-
-    from auditor.scoring.reference import document_scores
-
-    results: list[Checked] = []
-    columns = (
-        TextColumn("[bold]checking"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[doc]}"),
-    )
-    # In a CI log (no terminal) rich draws the bar once, at the end: a line per document shows progress.
-    lines = not console.is_terminal
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("check", total=len(documents), doc="")
-        for number, doc in enumerate(documents, start=1):
-            progress.update(task, doc=doc.id[:40])
-            started = time.perf_counter()
-            try:
-                report = audit_document(doc, lm, src_lang=src_lang, tgt_lang=tgt_lang, rules=rules)
-            except AuditorError as error:
-                raise AuditorError(f"{doc.origin or doc.id}: {error}") from None
-            seconds = time.perf_counter() - started
-            metrics = (
-                document_scores(doc.target, doc.reference, report.target_lang) if doc.reference else None
-            )
-            reasons = gate_reasons(report, gate)
-            results.append(Checked(doc, report, seconds, not reasons, reasons, metrics))
-            progress.advance(task)
-            if lines:
-                status = "pass" if not reasons else "FAIL"
-                line = f"[{number}/{len(documents)}] {doc.id} {seconds:.1f}s {status}"
-                console.print(Text(line), soft_wrap=True)
-        progress.update(task, doc="")
-    return results
-
-
-def _corpus_metrics(results: list[Checked]) -> dict[str, Any] | None:
-    from auditor.scoring.reference import corpus_scores
-
-    pairs = [(r.document.target, r.document.reference) for r in results if r.document.reference is not None]
-    if not pairs:
-        return None
-    langs = {r.report.target_lang for r in results}
-    return corpus_scores(pairs, langs.pop() if len(langs) == 1 else None)
-
-
-def _formatted(fmt: CheckFormat, results: list[Checked], gate: Gate, corpus: dict[str, Any] | None) -> str:
-    reports = [r.report for r in results]
-    if fmt is CheckFormat.junit:
-        from auditor.render.junit import render_junit
-
-        return render_junit(reports, gate, durations=[r.seconds for r in results])
-    if fmt is CheckFormat.sarif:
-        from auditor.render.sarif import render_sarif
-
-        return render_sarif(reports)
-    import json
-
-    payload = {
-        "schema": "auditor.check/1",
-        "gate": {"fail_on": str(gate.fail_on) if gate.fail_on else None, "fail_under": gate.fail_under},
-        "passed": all(r.passed for r in results),
-        "corpus_metrics": corpus,
-        "documents": [
-            {
-                "id": r.document.id,
-                "origin": r.document.origin,
-                "passed": r.passed,
-                "reasons": r.reasons,
-                "seconds": round(r.seconds, 3),
-                "reference_metrics": r.metrics,
-                "report": r.report.to_json(),
-            }
-            for r in results
-        ],
-    }
-    return json.dumps(json_safe(payload), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
-
-
-def _write_outputs(
-    results: list[Checked],
-    gate: Gate,
-    corpus: dict[str, Any] | None,
-    *,
-    output: Path | None,
-    junit: Path | None,
-    sarif: Path | None,
-    feed: Path,
-) -> None:
-    from auditor.io.output import write_atomic
-
-    reports = [r.report for r in results]
-    if junit is not None:
-        from auditor.render.junit import render_junit
-
-        write_atomic(junit, render_junit(reports, gate, durations=[r.seconds for r in results]))
-    if sarif is not None:
-        from auditor.render.sarif import render_sarif
-
-        write_atomic(sarif, render_sarif(reports))
-    if output is not None:
-        write_report_folder(output, results, gate, corpus, title=f"Check of {feed.name}")
-
-
-def write_report_folder(
-    folder: Path, results: list[Checked], gate: Gate, corpus: dict[str, Any] | None, *, title: str
-) -> None:
-    """One HTML report per document and an index.html linking them."""
-    from auditor.io.output import safe_file_names, write_atomic
-    from auditor.render.html import render_html, render_index
-
-    folder.mkdir(parents=True, exist_ok=True)
-    names = safe_file_names([r.document.id for r in results], ".html")
-    entries = []
-    for result, name in zip(results, names, strict=True):
-        doc = result.document
-        compare = ("reference", doc.reference) if doc.reference else None
-        write_atomic(folder / name, render_html(result.report, compare_with=compare, metrics=result.metrics))
-        scores = result.report.scores
-        entries.append(
-            {
-                "id": doc.id,
-                "href": name,
-                "overall": scores.overall,
-                "fluency": scores.fluency,
-                "fidelity": scores.fidelity,
-                "counts": _counts(result.report),
-                "passed": result.passed,
-                "reasons": result.reasons,
-                "metrics": result.metrics,
-            }
-        )
-    overall = [v for r in results if (v := known(r.report.scores.overall)) is not None]
-    summary = {
-        "documents": len(results),
-        "passed": sum(1 for r in results if r.passed),
-        "failed": sum(1 for r in results if not r.passed),
-        "gate": gate.describe(),
-        "mean_overall": sum(overall) / len(overall) if overall else None,
-        "corpus_metrics": corpus,
-        "signature": results[0].report.signature if results else "",
-    }
-    write_atomic(folder / "index.html", render_index(entries, title=title, summary=summary))
-
-
 SUMMARY_ROWS = 60
 
 
-def _print_summary(
-    results: list[Checked], gate: Gate, corpus: dict[str, Any] | None, console: Any, output: Path | None
-) -> None:
-    from rich.table import Table
-    from rich.text import Text
+class _CheckView:
+    """Renders a check as it runs: progress, per-document outputs, then the summary and final files."""
 
-    with_refs = corpus is not None
-    with_scores = any(known(r.report.scores.overall) is not None for r in results)
-    table = Table(title=f"auditor check ({gate.describe()})", title_justify="left")
-    table.add_column("document", overflow="fold", min_width=12)
-    for name in ("overall", "fluency", "fidelity") if with_scores else ():
-        table.add_column(name, justify="right")
-    for name in ("critical", "major", "minor"):
-        table.add_column(name, justify="right")
-    if with_refs:
-        for name in ("BLEU", "chrF", "TER"):
-            table.add_column(name, justify="right")
-    table.add_column("gate")
-    shown = results if len(results) <= SUMMARY_ROWS else [r for r in results if not r.passed][:SUMMARY_ROWS]
-    for r in shown:
-        scores = r.report.scores
-        counts = _counts(r.report)
-        row: list[Any] = [Text(r.document.id)]
-        if with_scores:
-            row += [fmt_score(scores.overall), fmt_score(scores.fluency), fmt_score(scores.fidelity)]
-        row += [
-            str(counts["critical"]),
-            str(counts["major"]),
-            str(counts["minor"]),
-        ]
-        if with_refs:
-            row += [f"{r.metrics[m]:.1f}" if r.metrics else "-" for m in ("BLEU", "chrF", "TER")]
-        row.append("[green]pass[/]" if r.passed else "[red]FAIL[/]")
-        table.add_row(*row)
-    console.print(table)
-    if len(shown) < len(results):
-        console.print(
-            f"({len(results) - len(shown)} more documents not shown; see --output or --format json)"
+    def __init__(
+        self,
+        fmt: CheckFormat,
+        output: Path | None,
+        junit: Path | None,
+        sarif: Path | None,
+        gate: Gate,
+        feed: Path,
+        total: int,
+        progress_every: int | None,
+    ) -> None:
+        self.fmt, self.output, self.junit, self.sarif = fmt, output, junit, sarif
+        self.gate, self.feed, self.total = gate, feed, total
+        self.err = _console(stderr=True)
+        self.every = progress_every or max(1, total // 50)
+        self.finished = 0
+        self.failed = 0
+        self.rows: list[tuple[Any, ...]] = []  # summary-table rows: small, whatever the feed's size
+        self.slim: list[Any] = []  # reports without segments, for JUnit/SARIF at the end
+        self.durations: list[float] = []
+        self.folder: Any = None
+        self.stream: Any = None
+
+    def run(self, documents: Any, options: Any) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.text import Text
+
+        from auditor.feed.outputs import JsonStream, ReportFolder
+        from auditor.feed.runner import CorpusMetrics, run_feed
+
+        if self.output is not None:
+            self.folder = ReportFolder(self.output, title=f"Check of {self.feed.name}")
+        if self.fmt is CheckFormat.json:
+            self.stream = JsonStream(sys.stdout, self.gate)
+        corpus = CorpusMetrics()
+        run = run_feed(documents, options)
+        keep_reports = self.junit or self.sarif or self.fmt in (CheckFormat.junit, CheckFormat.sarif)
+        columns = (
+            TextColumn("[bold]checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[doc]}"),
         )
-    failed = sum(1 for r in results if not r.passed)
-    seconds = sum(r.seconds for r in results)
-    console.print(
-        f"{len(results)} documents, {len(results) - failed} passed, {failed} failed "
-        f"in {seconds:.1f}s ({len(results) / seconds if seconds else 0:.2f} docs/s)"
+        lines = not self.err.is_terminal
+        started = time.perf_counter()
+        segments = 0
+        with Progress(*columns, console=self.err, transient=False) as progress:
+            task = progress.add_task("check", total=self.total, doc="", rate="")
+            for result in run:
+                self.finished += 1
+                self.failed += not result.passed
+                segments += len(result.report.segments)
+                corpus.add(result)
+                self._keep(result, keep_reports)
+                elapsed = max(1e-9, time.perf_counter() - started)
+                rate = f"{self.finished / elapsed:.2f} docs/s {segments / elapsed:.1f} seg/s"
+                progress.update(task, advance=1, doc=result.document.id[:40], rate=rate)
+                if lines and (self.finished % self.every == 0 or self.finished == self.total):
+                    eta = (self.total - self.finished) * elapsed / self.finished
+                    status = "pass" if result.passed else "FAIL"
+                    cached = " cached" if result.cached else ""
+                    line = (
+                        f"[{self.finished}/{self.total}] {result.document.id} {result.seconds:.1f}s{cached} "
+                        f"{status} ({rate}, ETA {eta:.0f}s)"
+                    )
+                    self.err.print(Text(line), soft_wrap=True)
+            progress.update(task, doc="")
+        self.corpus = corpus.scores()
+        self.stats = run.stats
+        self._finish()
+
+    def _keep(self, result: Checked, keep_reports: Any) -> None:
+        import dataclasses
+
+        if self.folder is not None:
+            self.folder.add(result)
+        if self.stream is not None:
+            self.stream.add(result)
+        self.durations.append(result.seconds)
+        if keep_reports:
+            self.slim.append(dataclasses.replace(result.report, segments=[]))
+        if len(self.rows) < SUMMARY_ROWS or not result.passed:
+            self.rows.append(_summary_row(result))
+
+    def _finish(self) -> None:
+        from auditor.io.output import write_atomic
+
+        if self.junit is not None:
+            write_atomic(self.junit, self._junit())
+        if self.sarif is not None:
+            write_atomic(self.sarif, self._sarif())
+        if self.folder is not None:
+            self.folder.finish(self.gate, self.corpus)
+        out = self.err if self.fmt is not CheckFormat.text else _console(stderr=False)
+        self._print_summary(out)
+        if self.stream is not None:
+            self.stream.finish(self.corpus)
+        elif self.fmt is CheckFormat.junit:
+            sys.stdout.write(self._junit())
+        elif self.fmt is CheckFormat.sarif:
+            sys.stdout.write(self._sarif())
+        sys.stdout.flush()
+
+    def abort(self) -> None:
+        if self.folder is not None:
+            self.folder.close()
+
+    def _junit(self) -> str:
+        from auditor.render.junit import render_junit
+
+        return render_junit(self.slim, self.gate, durations=self.durations)
+
+    def _sarif(self) -> str:
+        from auditor.render.sarif import render_sarif
+
+        return render_sarif(self.slim)
+
+    def _print_summary(self, console: Any) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
+        with_refs = self.corpus is not None
+        with_scores = any(row[1] is not None for row in self.rows)
+        table = Table(title=f"auditor check ({self.gate.describe()})", title_justify="left")
+        table.add_column("document", overflow="fold", min_width=12)
+        for name in ("overall", "fluency", "fidelity") if with_scores else ():
+            table.add_column(name, justify="right")
+        for name in ("critical", "major", "minor"):
+            table.add_column(name, justify="right")
+        if with_refs:
+            for name in ("BLEU", "chrF", "TER"):
+                table.add_column(name, justify="right")
+        table.add_column("gate")
+        shown = (
+            self.rows if self.finished <= SUMMARY_ROWS else [r for r in self.rows if not r[-1]][:SUMMARY_ROWS]
+        )
+        for doc_id, overall, fluency, fidelity, counts, metrics, passed in shown:
+            row: list[Any] = [Text(doc_id)]
+            if with_scores:
+                row += [fmt_score(overall), fmt_score(fluency), fmt_score(fidelity)]
+            row += [str(counts["critical"]), str(counts["major"]), str(counts["minor"])]
+            if with_refs:
+                row += [f"{metrics[m]:.1f}" if metrics else "-" for m in ("BLEU", "chrF", "TER")]
+            row.append("[green]pass[/]" if passed else "[red]FAIL[/]")
+            table.add_row(*row)
+        console.print(table)
+        if len(shown) < self.finished:
+            console.print(
+                f"({self.finished - len(shown)} more documents not shown; see --output or --format json)"
+            )
+        stats = self.stats
+        seconds = sum(self.durations)
+        console.print(
+            f"{self.finished} documents, {self.finished - self.failed} passed, {self.failed} failed "
+            f"in {seconds:.1f}s ({self.finished / seconds if seconds else 0:.2f} docs/s)"
+        )
+        console.print(
+            f"cache: {stats.documents_hit} documents and {stats.segments_hit} segments reused, "
+            f"{stats.segments_scored} segments scored"
+        )
+        if self.corpus:
+            corpus = self.corpus
+            console.print(
+                f"corpus BLEU {corpus['BLEU']:.2f}  chrF {corpus['chrF']:.2f}  TER {corpus['TER']:.2f}"
+            )
+            for signature in corpus["signature"].split("; "):
+                console.print(Text(f"  {signature}"), soft_wrap=True)
+        if self.output is not None:
+            console.print(f"reports: {self.output / 'index.html'}")
+
+
+def _summary_row(result: Checked) -> tuple[Any, ...]:
+    from auditor.feed.outputs import counts
+
+    scores = result.report.scores
+    return (
+        result.document.id,
+        known(scores.overall),
+        known(scores.fluency),
+        known(scores.fidelity),
+        counts(result.report),
+        result.metrics,
+        result.passed,
     )
-    if corpus:
-        console.print(f"corpus BLEU {corpus['BLEU']:.2f}  chrF {corpus['chrF']:.2f}  TER {corpus['TER']:.2f}")
-        for signature in corpus["signature"].split("; "):
-            console.print(Text(f"  {signature}"), soft_wrap=True)
-    if output is not None:
-        console.print(f"reports: {output / 'index.html'}")

@@ -10,12 +10,16 @@ Accepted inputs (`read_feed` picks by what the path is):
 - an XLIFF, TMX or PO file, read with translate-toolkit: each XLIFF `<file>` is one document (TMX and PO:
   the whole file); its units are joined one per line, so a unit is never merged with its neighbour.
   Header units and units without a translation are skipped.
+
+`iter_feed` streams: a JSONL feed is read a line at a time, a folder a pair (or a bilingual file) at a time,
+so memory follows one document, not the feed (an XLIFF/TMX/PO file is parsed whole, one file at a time).
+`read_feed` is the same as a list.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,22 +45,34 @@ class FeedDocument:
 
 def read_feed(path: str | Path) -> list[FeedDocument]:
     """All documents of the feed at `path`, in a stable order; InputError names the bad file and line."""
+    return list(iter_feed(path))
+
+
+def iter_feed(path: str | Path) -> Iterator[FeedDocument]:
+    """The documents of the feed at `path` one at a time, in a stable order; InputError (raised when the
+    reader reaches it) names the bad file and line, a repeated id, or a feed without documents."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
-    documents = read_folder(path) if path.is_dir() else read_feed_file(path)
-    if not documents:
+    documents = iter_folder(path) if path.is_dir() else iter_feed_file(path)
+    found = False
+    for doc in _unique(documents):
+        found = True
+        yield doc
+    if not found:
         raise InputError(f"{path}: no documents found")
-    _check_unique(documents)
-    return documents
 
 
 def read_feed_file(path: Path) -> list[FeedDocument]:
+    return list(iter_feed_file(path))
+
+
+def iter_feed_file(path: Path) -> Iterator[FeedDocument]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return read_jsonl(path)
+        return iter_jsonl(path)
     if suffix in BILINGUAL_SUFFIXES:
-        return read_bilingual(path)
+        return iter(read_bilingual(path))
     raise InputError(
         f"{path}: unknown feed format {suffix or '(no extension)'!r} "
         "(expected .jsonl, .xlf, .xliff, .tmx, .po or a folder of NAME.src.txt/NAME.tgt.txt pairs)"
@@ -64,20 +80,43 @@ def read_feed_file(path: Path) -> list[FeedDocument]:
 
 
 def read_jsonl(path: Path) -> list[FeedDocument]:
-    text = read_text_file(path)
-    documents = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{where}: invalid JSON ({error.msg} at column {error.colno})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
-        documents.append(_document_from_json(obj, where))
-    return documents
+    return list(iter_jsonl(path))
+
+
+def iter_jsonl(path: Path) -> Iterator[FeedDocument]:
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a text file")
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    with handle:
+        offset = 0
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = decode_text(raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw, str(path))
+            except InputError as error:
+                raise InputError(_at_offset(str(error), offset)) from None
+            offset += len(raw)
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(f"{where}: invalid JSON ({error.msg} at column {error.colno})") from None
+            if not isinstance(obj, dict):
+                raise InputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+            yield _document_from_json(obj, where)
+
+
+def _at_offset(message: str, offset: int) -> str:
+    # decode_text counts bytes from the start of the line it was given; the user wants the file's offset.
+    head, sep, tail = message.partition("(byte ")
+    if not sep:
+        return message
+    number, _, rest = tail.partition(")")
+    return f"{head}(byte {offset + int(number)}){rest}" if number.isdigit() else message
 
 
 def _document_from_json(obj: dict[str, object], where: str) -> FeedDocument:
@@ -109,29 +148,35 @@ def _document_from_json(obj: dict[str, object], where: str) -> FeedDocument:
 
 
 def read_folder(folder: Path) -> list[FeedDocument]:
+    return list(iter_folder(folder))
+
+
+def iter_folder(folder: Path) -> Iterator[FeedDocument]:
+    """Bilingual files first (in name order), then the pairs (in stem order); names are listed up front,
+    files are read as their document comes."""
     pairs: dict[str, dict[str, Path]] = {}
-    documents: list[FeedDocument] = []
+    bilingual: list[Path] = []
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         name = path.name
         match = next((s for s in PAIR_SUFFIXES if name.lower().endswith(s)), None)
         if match is not None:
             pairs.setdefault(name[: -len(match)], {})[PAIR_SUFFIXES[match]] = path
         elif path.suffix.lower() == ".jsonl" or path.suffix.lower() in BILINGUAL_SUFFIXES:
-            documents.extend(read_feed_file(path))
+            bilingual.append(path)
     for stem, files in sorted(pairs.items()):
         if "target" not in files:
             have = ", ".join(sorted(p.name for p in files.values()))
             raise InputError(f"{folder}: {have} has no {stem}.tgt.txt beside it")
-        documents.append(
-            FeedDocument(
-                id=stem,
-                target=read_text_file(files["target"]),
-                source=read_text_file(files["source"]) if "source" in files else None,
-                reference=read_text_file(files["reference"]) if "reference" in files else None,
-                origin=str(files["target"]),
-            )
+    for path in bilingual:
+        yield from iter_feed_file(path)
+    for stem, files in sorted(pairs.items()):
+        yield FeedDocument(
+            id=stem,
+            target=read_text_file(files["target"]),
+            source=read_text_file(files["source"]) if "source" in files else None,
+            reference=read_text_file(files["reference"]) if "reference" in files else None,
+            origin=str(files["target"]),
         )
-    return documents
 
 
 def read_bilingual(path: Path) -> list[FeedDocument]:
@@ -206,9 +251,10 @@ def _tmx_target_lang(unit: object, source_lang: str | None) -> str | None:
     return None
 
 
-def _check_unique(documents: Iterable[FeedDocument]) -> None:
+def _unique(documents: Iterable[FeedDocument]) -> Iterator[FeedDocument]:
     seen: dict[str, str] = {}
     for doc in documents:
         if doc.id in seen:
             raise InputError(f"{doc.origin}: duplicate document id {doc.id!r} (first at {seen[doc.id]})")
         seen[doc.id] = doc.origin
+        yield doc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from auditor.document import Document
 from auditor.lm.model import LanguageModel
 from auditor.report import AlignedSegment, Scores, TokenScore
@@ -14,11 +16,46 @@ def _flat(text: str) -> str:
     return text.replace("\n", " ").replace("\t", " ")
 
 
+SegmentPair = tuple[str | None, str, str | None, str]  # source language, target language, source, target
+
+
+class ScoreCache(Protocol):
+    """Scores and tokens (spans relative to the segment) of segments scored before (auditor/feed/cache.py)."""
+
+    def load(
+        self, src_lang: str | None, tgt_lang: str, source: str | None, target: str
+    ) -> tuple[Scores, list[TokenScore]] | None: ...
+
+    def save(self, items: list[tuple[SegmentPair, Scores, list[TokenScore]]]) -> None: ...
+
+
 def score_rows(
-    lm: LanguageModel, rows: list[AlignedSegment], target: Document, source: Document | None
+    lm: LanguageModel,
+    rows: list[AlignedSegment],
+    target: Document,
+    source: Document | None,
+    cache: ScoreCache | None = None,
 ) -> None:
-    """Fill `scores` and `tokens` of every row that has target text (omissions keep None)."""
-    scored = [r for r in rows if r.target_span]
+    """Fill `scores` and `tokens` of every row that has target text (omissions keep None); with `cache`,
+    only the rows it does not know are scored, and those are added to it."""
+    src_lang = source.lang if source else None
+    pairs = {
+        id(r): (src_lang, target.lang, r.source_text or None if source else None, _flat(r.target_text))
+        for r in rows
+    }
+    scored = []
+    for row in (r for r in rows if r.target_span):
+        hit = cache.load(*pairs[id(row)]) if cache is not None else None
+        if hit is None:
+            scored.append(row)
+            continue
+        assert row.target_span is not None
+        row.scores, offset = hit[0], row.target_span[0]
+        row.tokens = [
+            TokenScore(offset + t.start, offset + t.end, t.logprob, t.logprob_source) for t in hit[1]
+        ]
+    if not scored:
+        return
     targets = [_flat(r.target_text) for r in scored]
     sources: list[str | None] | None = None
     if source is not None:
@@ -40,6 +77,14 @@ def score_rows(
             for k, (start, end) in enumerate(ev.prior.spans)
         ]
         row.scores = mapping.segment_scores(ev, lm.quality_head)
+    if cache is not None:
+        cache.save([(pairs[id(r)], r.scores, _relative(r)) for r in scored if r.scores is not None])
+
+
+def _relative(row: AlignedSegment) -> list[TokenScore]:
+    assert row.target_span is not None
+    offset = row.target_span[0]
+    return [TokenScore(t.start - offset, t.end - offset, t.logprob, t.logprob_source) for t in row.tokens]
 
 
 def score_pairs(

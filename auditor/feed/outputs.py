@@ -1,0 +1,196 @@
+"""A check's outputs, written as documents finish: an HTML page and a JSON line per document, then the
+index, JUnit and SARIF atomically at the end. Every output place is tried for writing before any work."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from auditor.errors import AuditorError
+from auditor.feed.runner import Checked
+from auditor.render.gate import Gate, json_safe, known
+from auditor.report import Report, Severity
+
+INCOMPLETE = ".auditor-check-incomplete"  # in a report folder while a check writes it
+RESULTS = "results.jsonl"
+
+
+class OutputError(AuditorError):
+    """An output cannot be written (environment, exit 3)."""
+
+    exit_code = 3
+
+
+def _probe(folder: Path) -> None:
+    try:
+        fd, name = tempfile.mkstemp(prefix=".auditor-probe-", dir=folder)
+    except OSError as error:
+        raise OutputError(f"{folder}: cannot write here ({error.strerror or error})") from None
+    os.close(fd)
+    os.unlink(name)
+
+
+def ensure_writable_dir(folder: Path) -> None:
+    """Create `folder` if needed and write and remove a file in it; OutputError (one line) otherwise."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"{folder}: cannot create the folder ({error.strerror or error})") from None
+    _probe(folder)
+
+
+def ensure_writable_file(path: Path) -> None:
+    """The folder that will hold `path` takes a new file (it is written atomically beside itself)."""
+    _probe(path.parent if str(path.parent) else Path("."))
+
+
+def is_resumable(folder: Path) -> bool:
+    """A report folder left by an interrupted check: a rerun may write into it again."""
+    return (folder / INCOMPLETE).is_file()
+
+
+def counts(report: Report) -> dict[str, int]:
+    return {str(s): sum(1 for f in report.flags if f.severity == s) for s in Severity}
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class FileNames:
+    """A distinct, portable file name per id as ids come (`a/b c` -> `a_b_c.html`), as safe_file_names."""
+
+    def __init__(self, suffix: str) -> None:
+        self.suffix = suffix
+        self.used: set[str] = set()
+
+    def next(self, doc_id: str) -> str:
+        base = (_UNSAFE.sub("_", doc_id).strip("._") or "document")[:100]
+        name, n = base, 1
+        while name.lower() in self.used or name.lower() in ("index", "results"):
+            n += 1
+            name = f"{base}-{n}"
+        self.used.add(name.lower())
+        return name + self.suffix
+
+
+def document_record(result: Checked) -> dict[str, Any]:
+    """A document's entry in `results.jsonl` and in `--format json` (no timing: the same every run)."""
+    return {
+        "id": result.document.id,
+        "origin": result.document.origin,
+        "passed": result.passed,
+        "reasons": result.reasons,
+        "reference_metrics": result.metrics,
+        "report": result.report.to_json(),
+    }
+
+
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    return json.dumps(json_safe(data), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+class ReportFolder:
+    """`-o DIR`: a page per document and a line in results.jsonl as each finishes; index.html at the end."""
+
+    def __init__(self, folder: Path, *, title: str) -> None:
+        from auditor.io.output import write_atomic
+
+        self.folder = folder
+        self.title = title
+        self.names = FileNames(".html")
+        self.entries: list[dict[str, Any]] = []
+        self.overall: list[float] = []
+        self.passed = 0
+        self.signature = ""
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / INCOMPLETE, "a check is writing this folder; rerun it to finish\n")
+        self._lines: IO[str] = (folder / RESULTS).open("w", encoding="utf-8", newline="\n")
+
+    def add(self, result: Checked) -> None:
+        from auditor.io.output import write_atomic
+        from auditor.render.html import render_html
+
+        doc = result.document
+        name = self.names.next(doc.id)
+        compare = ("reference", doc.reference) if doc.reference else None
+        write_atomic(
+            self.folder / name, render_html(result.report, compare_with=compare, metrics=result.metrics)
+        )
+        self._lines.write(dumps(document_record(result)) + "\n")
+        self._lines.flush()
+        scores = result.report.scores
+        self.entries.append(
+            {
+                "id": doc.id,
+                "href": name,
+                "overall": scores.overall,
+                "fluency": scores.fluency,
+                "fidelity": scores.fidelity,
+                "counts": counts(result.report),
+                "passed": result.passed,
+                "reasons": result.reasons,
+                "metrics": result.metrics,
+            }
+        )
+        if (value := known(scores.overall)) is not None:
+            self.overall.append(value)
+        self.passed += result.passed
+        self.signature = self.signature or result.report.signature
+
+    def finish(self, gate: Gate, corpus: dict[str, Any] | None) -> None:
+        from auditor.io.output import write_atomic
+        from auditor.render.html import render_index
+
+        self._lines.close()
+        summary = {
+            "documents": len(self.entries),
+            "passed": self.passed,
+            "failed": len(self.entries) - self.passed,
+            "gate": gate.describe(),
+            "mean_overall": sum(self.overall) / len(self.overall) if self.overall else None,
+            "corpus_metrics": corpus,
+            "signature": self.signature,
+        }
+        write_atomic(
+            self.folder / "index.html", render_index(self.entries, title=self.title, summary=summary)
+        )
+        (self.folder / INCOMPLETE).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._lines.close()
+
+
+class JsonStream:
+    """`--format json` on a stream, a document at a time: the gate first, then the documents as they
+    finish, then the verdict and corpus metrics (the same object as one json.dumps, in that key order)."""
+
+    def __init__(self, stream: IO[str], gate: Gate) -> None:
+        self.stream = stream
+        self.count = 0
+        self.passed = True
+        head = {
+            "schema": "auditor.check/1",
+            "gate": {"fail_on": str(gate.fail_on) if gate.fail_on else None, "fail_under": gate.fail_under},
+        }
+        stream.write(dumps(head, indent=1)[:-2] + ',\n "documents": [')
+        stream.flush()
+
+    def add(self, result: Checked) -> None:
+        record = document_record(result)
+        record["seconds"] = round(result.seconds, 3)
+        text = dumps(record, indent=1).replace("\n", "\n  ")
+        self.stream.write(("," if self.count else "") + "\n  " + text)
+        self.stream.flush()
+        self.count += 1
+        self.passed = self.passed and result.passed
+
+    def finish(self, corpus: dict[str, Any] | None) -> None:
+        tail = dumps({"passed": self.passed, "corpus_metrics": corpus}, indent=1)
+        self.stream.write(("\n " if self.count else "") + "],\n" + tail[2:] + "\n")
+        self.stream.flush()
