@@ -20,8 +20,10 @@ def _splitter(lang: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=lang if lang in _PYSBD_LANGS else "en", clean=False)
 
 
+@lru_cache(maxsize=1024)
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when it is too short or has no letters."""
+    """ISO 639-1 code of the text's language, or None when it is too short or has no letters (cached per
+    text: langdetect is seeded, so the answer for a text never changes)."""
     from langdetect import DetectorFactory, LangDetectException, detect_langs
 
     DetectorFactory.seed = 0

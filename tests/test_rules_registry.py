@@ -47,6 +47,13 @@ def test_pyproject_config_disables_and_regrades(tmp_path: Path) -> None:
     assert [(f.rule, f.severity) for f in flags] == [("AUD301", Severity.MAJOR)]
 
 
+def test_lexicon_group_disables_every_lexicon_rule() -> None:
+    config = rule_config(disable=["lexicon"])
+    assert config.disabled == {"AUD206", "AUD301", "AUD302", "AUD321"}
+    assert check_texts("A day of monster parades.", config=config) == []
+    assert [f.rule for f in check_texts("A day of monster parades.")] == ["AUD301"]
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [

@@ -89,7 +89,9 @@ def suggest_fixes(
     target: Document,
     source: Document | None,
 ) -> None:
-    """Give each model flag without a suggestion the model's own wording at that point, when it differs."""
+    """Give each model flag without a suggestion the model's own wording at that point, when it differs; all
+    of the document's continuations are generated in one batched call."""
+    wanted: list[tuple[Flag, str]] = []
     for flag in flags:
         if (
             not flag.rule.startswith("AUD1")
@@ -106,7 +108,11 @@ def suggest_fixes(
             prompt = lm.prompt.with_source(row.source_text, source.lang, target.lang)
         else:
             prompt = lm.prompt.without_source(target.lang)
-        continuation = lm.continue_text(f"{prompt} {before}".rstrip(), SUGGESTION_TOKENS)
+        wanted.append((flag, f"{prompt} {before}".rstrip()))
+    if not wanted:
+        return
+    continuations = lm.continue_texts([p for _, p in wanted], SUGGESTION_TOKENS)
+    for (flag, _), continuation in zip(wanted, continuations, strict=True):
         words = continuation.split("\n")[0].split()[: len(flag.text.split()) + 2]
         wording = " ".join(words).rstrip(",;:")
         if wording and not wording.lower().startswith(flag.text.lower()):
