@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import pickle
 import random
 import sqlite3
@@ -56,7 +57,7 @@ import numpy as np
 from auditor.checks import RuleConfig
 from auditor.checks.config import resolve_codes
 from auditor.lm.model import LanguageModel, ScoredText
-from auditor.report import Severity
+from auditor.report import Flag, Report, Severity
 from benchmarks.data import bench_root
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,20 +179,30 @@ def _cut(span: tuple[int, int], line: tuple[int, int]) -> tuple[int, int] | None
     return (s - line[0], e - line[0]) if s < e else None
 
 
-def audit_lines(
+def audit_report(
     lm: LanguageModel | None, targets: Sequence[str], sources: Sequence[str], rules: RuleConfig
-) -> list[LineResult]:
-    """Audit the lines as one document and give each line its flags and its overall score."""
+) -> Report:
+    """Audit the lines (whitespace runs made single spaces) as one document, one segment per line."""
     from auditor.pipeline import audit
 
-    targets = [" ".join(t.split()) for t in targets]
-    sources = [" ".join(s.split()) for s in sources]
-    report = audit(
-        "\n".join(targets), "\n".join(sources), src_lang="fr", tgt_lang="en", model=lm, rules=rules
-    )
+    return audit(
+        "\n".join(_flat(t) for t in targets), "\n".join(_flat(s) for s in sources),
+        src_lang="fr", tgt_lang="en", model=lm, rules=rules,
+    )  # fmt: skip
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def line_results(report: Report, flags: list[Flag] | None = None) -> list[LineResult]:
+    """Each line's flags (cut at line ends, offsets into the line) and its overall score."""
+    flags = report.flags if flags is None else flags
+    targets = report.target_text.split("\n")
+    sources = (report.source_text or "").split("\n")
     t_lines, s_lines = _offsets(targets), _offsets(sources)
     results = [LineResult() for _ in targets]
-    for flag in report.flags:
+    for flag in flags:
         major = flag.severity >= Severity.MAJOR
         if flag.target_span is not None:
             for i, line in enumerate(t_lines):
@@ -214,6 +225,12 @@ def audit_lines(
     for i, pairs in weights.items():
         results[i].overall = sum(w * s for w, s in pairs) / max(1e-9, sum(w for w, _ in pairs))
     return results
+
+
+def audit_lines(
+    lm: LanguageModel | None, targets: Sequence[str], sources: Sequence[str], rules: RuleConfig
+) -> list[LineResult]:
+    return line_results(audit_report(lm, targets, sources, rules))
 
 
 def lexicon_configs(choice: str) -> list[tuple[str, RuleConfig]]:
@@ -613,6 +630,60 @@ def demetr(
     return out
 
 
+# ---------------------------------------------------------------------------------------------- calibration
+
+
+def calibrate(lm: LanguageModel, configs: list[tuple[str, RuleConfig]], limit: int | None) -> None:
+    """Model-flag thresholds against Bio-MQM dev: each setting's char F1 and share of error-free segments
+    flagged, the rule flags fixed (they do not depend on the thresholds)."""
+    from auditor.checks.merge import merge_flags
+    from auditor.document import Document
+    from auditor.scoring.model_flags import Thresholds, model_flags
+
+    docs = _documents(_read(bench_root() / "biomqm-fr-en" / "dev.jsonl"), limit)
+    segments = [r for d in docs for r in d]
+    print(f"calibration on Bio-MQM dev: {len(segments)} segments in {len(docs)} documents")
+    model_codes = {"AUD101", "AUD102"}
+    grid = [
+        Thresholds(given_max=g, gain_max=gain, major_below=m)
+        for g in (-4.0, -5.0, -6.0, -7.5, -9.0, -11.0)
+        for gain in (math.inf, 6.0, 4.0, 2.0, 0.0)
+        for m in (-10.0, -14.0, -18.0)
+    ]
+    for label, rules in configs:
+        reports = [
+            audit_report(lm, [r["target"] for r in d], [r["source"] for r in d],
+                         RuleConfig(disabled=rules.disabled | model_codes, severities=rules.severities))
+            for d in docs
+        ]  # fmt: skip
+        table = []
+        for th in [None, *grid]:
+            counts = SpanCounts()
+            clean = flagged = 0
+            results: list[LineResult] = []
+            for report in reports:
+                if th is None:
+                    results += line_results(report)
+                    continue
+                found = model_flags(report.segments, Document(report.target_text, "en"), th)
+                results += line_results(report, merge_flags(found, report.flags))
+            for r, res in zip(segments, results, strict=True):
+                counts.add(
+                    len(r["target"]), _gold(r["errors"]), [(m.start, m.end, m.major) for m in res.marks]
+                )
+                if not r["errors"] and not r["source_errors"]:
+                    clean += 1
+                    flagged += bool(res.marks or res.source_marks)
+            p, rc, f = counts.prf()
+            table.append((th, p, rc, f, counts.prf(severity=True)[2], flagged / max(1, clean)))
+        print(f"  {label}: rules only P {table[0][1]:.3f} R {table[0][2]:.3f} F1 {table[0][3]:.3f}, "
+              f"error-free flagged {table[0][5]:.1%}")  # fmt: skip
+        for th, p, rc, f, fs, share in sorted(table[1:], key=lambda t: -t[3])[:25]:
+            assert th is not None
+            print(f"    given<{th.given_max:6.1f} gain<{th.gain_max:5.1f} major<{th.major_below:6.1f}: "
+                  f"P {p:.3f} R {rc:.3f} F1 {f:.3f} sevF1 {fs:.3f} error-free flagged {share:.1%}")  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------- speed
 
 
@@ -688,6 +759,7 @@ def main() -> None:
     parser.add_argument(
         "--speed", type=int, default=None, metavar="DOCS", help="time main and this tree instead"
     )
+    parser.add_argument("--calibrate", action="store_true", help="model-flag thresholds on Bio-MQM dev")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args()
     if args.speed:
@@ -699,6 +771,9 @@ def main() -> None:
         else load(args.model, cached=not args.no_cache, suggestions=not args.no_suggestions)
     )
     configs = lexicon_configs(args.lexicon)
+    if args.calibrate and lm is not None:
+        calibrate(lm, configs, args.limit)
+        return
     only = args.only.split(",")
     figures: dict[str, Any] = {}
     if "biomqm" in only:

@@ -19,7 +19,8 @@ from auditor.report import Flag, Severity
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CATEGORIES = {
     "accuracy/number", "accuracy/untranslated", "accuracy/mistranslation", "accuracy/named-entity",
-    "fluency/calque", "fluency/false-friend", "fluency/word-order", "fluency/grammar", "style/typography",
+    "fluency/calque", "fluency/false-friend", "fluency/word-order", "fluency/grammar", "fluency/spelling",
+    "style/typography",
     "boilerplate", "duplicate",
 }  # fmt: skip
 
