@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model-prepared
 
-.PHONY: setup demo test bench lint browser clean
+.PHONY: setup demo test bench lint browser dictionaries clean
 
-setup: $(STAMP) $(MODEL_STAMP)
+setup: $(STAMP) $(MODEL_STAMP) dictionaries
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found"; exit 2; }
@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 $(MODEL_STAMP): $(STAMP) models/gemma-3-270m.toml
 	$(BIN)/auditor models prepare gemma-3-270m
 	touch $(MODEL_STAMP)
+
+# Debian's Hunspell en_US dictionary for the spelling rules (AUD330/AUD331 stay silent without it).
+dictionaries:
+	@test -f /usr/share/hunspell/en_US.dic || { (apt-get update -qq && apt-get install -y -qq hunspell-en-us >/dev/null) || echo "warning: could not install hunspell-en-us"; }
 
 # Debian's Chromium for the HTML report's browser test (skipped where it cannot be installed).
 browser:

@@ -7,6 +7,7 @@ from auditor.align.sentences import align_sentences
 from auditor.align.words import link_rows, source_words
 from auditor.checks import CheckContext, RuleConfig, run_checks
 from auditor.checks.merge import merge_flags
+from auditor.checks.registry import apply_config
 from auditor.document import Document, Segment, SentenceLink
 from auditor.errors import InputError
 from auditor.lm.model import LanguageModel, load_model
@@ -147,7 +148,7 @@ def audit(
     found_by_model = []
     if lm is not None:
         score_rows(lm, rows, target_doc, source_doc, score_cache)
-        found_by_model = model_flags(rows, target_doc)
+        found_by_model = apply_config(model_flags(rows, target_doc), rules or RuleConfig())
     context = CheckContext(target_doc, source_doc, target_segments, source_segments, rows)
     found_by_rules = run_checks(context, rules or RuleConfig())
     flags = merge_flags(found_by_model, found_by_rules)

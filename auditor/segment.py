@@ -27,7 +27,8 @@ def _splitter(lang: str) -> pysbd.Segmenter:
 
 @lru_cache(maxsize=1024)
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when it is too short or has no letters."""
+    """ISO 639-1 code of the text's language, or None when it is too short or has no letters (cached per
+    text: langdetect is seeded, so the answer for a text never changes)."""
     from langdetect import DetectorFactory, LangDetectException, detect_langs
 
     DetectorFactory.seed = 0

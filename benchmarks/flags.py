@@ -20,15 +20,13 @@ import argparse
 import json
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
+from auditor.checks import RuleConfig
 from auditor.checks.context import check_texts
 from auditor.checks.text import overlaps
 from auditor.report import Flag, Severity
 from benchmarks import data
 from benchmarks.data import bench_root
-
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 
 
 def place_gold(text: str, rows: list[dict[str, str]]) -> list[tuple[tuple[int, int], dict[str, str]]]:
@@ -78,25 +76,32 @@ def protected_hits(text: str, flags: list[Flag]) -> list[str]:
     return [f"{f.rule} {f.text[:50]!r}" for f in flags if any(overlaps(f.target_span, s) for s in spans)]
 
 
-def _run(target: str, source: str | None, model: object | None) -> list[Flag]:
+def _run(
+    target: str, source: str | None, model: object | None, rules: RuleConfig | None = None
+) -> list[Flag]:
     if model is None:
-        return check_texts(target, source)
+        return check_texts(target, source, config=rules)
     from auditor.pipeline import audit
 
-    return audit(target, source, src_lang="fr", tgt_lang="en", model=model).flags  # type: ignore[arg-type]
+    return audit(target, source, src_lang="fr", tgt_lang="en", model=model, rules=rules).flags  # type: ignore[arg-type]
 
 
 def _label(model: object | None) -> str:
     return f"model {getattr(model, 'name', model)}" if model else "rules only"
 
 
-def seed(model: object | None) -> None:
-    target = (SEED / "article.en.txt").read_text(encoding="utf-8")
-    source = (SEED / "article.fr.txt").read_text(encoding="utf-8")
-    rows = [json.loads(line) for line in (SEED / "gold_flags.jsonl").read_text(encoding="utf-8").splitlines()]
+def seed(model: object | None, rules: RuleConfig | None = None) -> None:
+    target = (bench_root().parent / "seed" / "article.en.txt").read_text(encoding="utf-8")
+    source = (bench_root().parent / "seed" / "article.fr.txt").read_text(encoding="utf-8")
+    rows = [
+        json.loads(line)
+        for line in (bench_root().parent / "seed" / "gold_flags.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ]
     gold = place_gold(target, rows)
     for label, src in (("with source", source), ("target only", None)):
-        flags = _run(target, src, model)
+        flags = _run(target, src, model, rules)
         result = score_spans(flags, gold)
         print(f"seed ({label}): recall {result['recall']:.2f} ({result['found']}/{result['gold']}), "
               f"precision {result['precision']:.2f} ({result['correct']}/{result['flags']})")  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["speed", "quality", "flags", "align_sentences", "align_words", "feed"]
+BENCHMARKS = ["speed", "quality", "flags", "spans", "align_sentences", "align_words", "feed"]
 
 
 def main() -> None:

@@ -51,6 +51,18 @@ def test_continue_text_is_greedy_and_short(lm):
     assert 0 < len(out.split()) <= 4
 
 
+def test_batched_continuations_equal_one_at_a_time(lm):
+    prompts = [
+        "French: Bonjour le monde\nEnglish:",
+        "French: Le président américain a menacé les dirigeants iraniens.\nEnglish: The American",
+        "English:",
+        "French: Bonjour le monde\nEnglish:",
+    ]
+    batched = lm.continue_texts(prompts, max_new_tokens=5, batch_size=2)
+    assert batched == [lm.continue_text(p, max_new_tokens=5) for p in prompts]
+    assert batched[0] == batched[3] and all(batched)
+
+
 def test_padding_does_not_change_scores_on_a_tiny_random_model(tmp_path):
     """Plumbing only: left-to-right scores of a short text must not depend on a longer neighbour's padding."""
     import torch

@@ -19,7 +19,8 @@ from auditor.report import Flag, Severity
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CATEGORIES = {
     "accuracy/number", "accuracy/untranslated", "accuracy/mistranslation", "accuracy/named-entity",
-    "fluency/calque", "fluency/false-friend", "fluency/word-order", "fluency/grammar", "style/typography",
+    "fluency/calque", "fluency/false-friend", "fluency/word-order", "fluency/grammar", "fluency/spelling",
+    "style/typography",
     "boilerplate", "duplicate",
 }  # fmt: skip
 
@@ -45,6 +46,13 @@ def test_pyproject_config_disables_and_regrades(tmp_path: Path) -> None:
     text = "A day of monster parades.\n\nsubscribe"
     flags = check_texts(text, config=config)
     assert [(f.rule, f.severity) for f in flags] == [("AUD301", Severity.MAJOR)]
+
+
+def test_lexicon_group_disables_every_lexicon_rule() -> None:
+    config = rule_config(disable=["lexicon"])
+    assert config.disabled == {"AUD206", "AUD301", "AUD302", "AUD321"}
+    assert check_texts("A day of monster parades.", config=config) == []
+    assert [f.rule for f in check_texts("A day of monster parades.")] == ["AUD301"]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from auditor.checks import (  # noqa: F401  (each module registers its rules)
     lexicon,
     numbers,
     quotes,
+    spelling,
     typography,
     untranslated,
 )

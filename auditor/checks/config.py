@@ -28,11 +28,17 @@ def _known() -> dict[str, Any]:
 
 
 def resolve_codes(names: Iterable[str], origin: str) -> set[str]:
-    """Rule codes named directly, or every rule of a category ("fluency/calque") or family ("fluency")."""
+    """Rule codes named directly, every rule of a category ("fluency/calque") or family ("fluency"), or a
+    group: "lexicon" is every rule that reads the curated phrase lexicon (auditor/data/lexicon-fr-en.toml)."""
+    from auditor.checks.lexicon import LEXICON_CODES
+
     registry = _known()
     codes: set[str] = set()
     for raw in names:
         name = raw.strip()
+        if name.lower() == "lexicon":
+            codes |= set(LEXICON_CODES)
+            continue
         if name.upper() in registry:
             codes.add(name.upper())
             continue

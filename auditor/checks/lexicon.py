@@ -189,5 +189,7 @@ _LEXICON_RULES = (
      "“riposter contre l'Iran” → “retaliate Iran” (retaliate against Iran)"),
 )  # fmt: skip
 
+LEXICON_CODES = tuple(code for code, *_ in _LEXICON_RULES)  # `--disable lexicon` turns them all off
+
 for _code, _name, _category, _severity, _doc, _example in _LEXICON_RULES:
     register(_code, _name, _category, _severity, _doc, _example)(partial(_check, _code))

@@ -9,6 +9,7 @@ merge into one span; the first word of a segment is never flagged on its own (an
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,23 @@ GIVEN_MAX = -7.5
 PRIOR_MAX = -14.0
 MAJOR_BELOW = -14.0
 SUGGESTION_TOKENS = 8
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a word is suspicious (log-probabilities summed over the word's tokens, in nats).
+
+    With a source: `given` < given_max and `given - prior` < gain_max (the source does not make the word
+    much likelier than it is anyway); major when the run's worst `given` < major_below. Without a source:
+    `prior` < prior_max, major below prior_max - 4."""
+
+    given_max: float = GIVEN_MAX
+    gain_max: float = math.inf
+    major_below: float = MAJOR_BELOW
+    prior_max: float = PRIOR_MAX
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 UNLIKELY_GIVEN_SOURCE = declare(
     Rule(
@@ -73,13 +91,13 @@ def _words(row: AlignedSegment, text: str) -> list[_Word]:
     return words
 
 
-def _suspicious(word: _Word, text: str) -> bool:
+def _suspicious(word: _Word, text: str, th: Thresholds) -> bool:
     if word.given is None:
         # Without a source, a capitalised word is most often a name the model has not seen, and a number
         # cannot be predicted from the text at all (the number rules check numbers): neither is evidence.
         letters = [c for c in text[word.start : word.end] if c.isalpha()]
-        return word.prior < PRIOR_MAX and bool(letters) and not letters[0].isupper()
-    return word.given < GIVEN_MAX
+        return word.prior < th.prior_max and bool(letters) and not letters[0].isupper()
+    return word.given < th.given_max and word.given - word.prior < th.gain_max
 
 
 def suggest_fixes(
@@ -89,7 +107,9 @@ def suggest_fixes(
     target: Document,
     source: Document | None,
 ) -> None:
-    """Give each model flag without a suggestion the model's own wording at that point, when it differs."""
+    """Give each model flag without a suggestion the model's own wording at that point, when it differs; all
+    of the document's continuations are generated in one batched call."""
+    wanted: list[tuple[Flag, str]] = []
     for flag in flags:
         if (
             not flag.rule.startswith("AUD1")
@@ -106,36 +126,44 @@ def suggest_fixes(
             prompt = lm.prompt.with_source(row.source_text, source.lang, target.lang)
         else:
             prompt = lm.prompt.without_source(target.lang)
-        continuation = lm.continue_text(f"{prompt} {before}".rstrip(), SUGGESTION_TOKENS)
+        wanted.append((flag, f"{prompt} {before}".rstrip()))
+    if not wanted:
+        return
+    continuations = lm.continue_texts([p for _, p in wanted], SUGGESTION_TOKENS)
+    for (flag, _), continuation in zip(wanted, continuations, strict=True):
         words = continuation.split("\n")[0].split()[: len(flag.text.split()) + 2]
         wording = " ".join(words).rstrip(",;:")
         if wording and not wording.lower().startswith(flag.text.lower()):
             flag.suggestion = wording
 
 
-def model_flags(rows: list[AlignedSegment], target: Document) -> list[Flag]:
+def model_flags(
+    rows: list[AlignedSegment], target: Document, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Flag]:
     flags: list[Flag] = []
     for row in rows:
         words = _words(row, target.text)
         run: list[_Word] = []
         for i, word in enumerate([*words, None]):
-            if word is not None and i > 0 and _suspicious(word, target.text):
+            if word is not None and i > 0 and _suspicious(word, target.text, thresholds):
                 run.append(word)
                 continue
             if run:
-                flags.append(_flag(row, target, run))
+                flags.append(_flag(row, target, run, thresholds))
                 run = []
     return flags
 
 
-def _flag(row: AlignedSegment, target: Document, run: list[_Word]) -> Flag:
+def _flag(row: AlignedSegment, target: Document, run: list[_Word], th: Thresholds) -> Flag:
     start, end = run[0].start, run[-1].end
     while end > start and not target.text[end - 1].isalnum():
         end -= 1
     with_source = run[0].given is not None
     rule = UNLIKELY_GIVEN_SOURCE if with_source else UNLIKELY_TEXT
     worst = min((w.given if w.given is not None else w.prior) for w in run)
-    severity = Severity.MAJOR if worst < (MAJOR_BELOW if with_source else PRIOR_MAX - 4) else Severity.MINOR
+    severity = (
+        Severity.MAJOR if worst < (th.major_below if with_source else th.prior_max - 4) else Severity.MINOR
+    )
     text = target.text[start:end]
     evidence = f"log p = {worst:.1f}" + (" given the source" if with_source else "")
     return Flag(
