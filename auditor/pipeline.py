@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from auditor import __version__
 from auditor.align.sentences import align_sentences
 from auditor.align.words import link_rows, source_words
@@ -9,6 +11,7 @@ from auditor.checks import CheckContext, RuleConfig, run_checks
 from auditor.checks.merge import merge_flags
 from auditor.document import Document, Segment, SentenceLink
 from auditor.errors import InputError
+from auditor.io.text import DEFAULT_MAX_CHARS, check_length
 from auditor.lm.model import LanguageModel, load_model
 from auditor.report import AlignedSegment, Report, Scores
 from auditor.scoring import mapping
@@ -17,6 +20,7 @@ from auditor.scoring.segments import score_rows
 from auditor.segment import detect_language, split_sentences
 
 ModelChoice = str | LanguageModel | None
+Progress = Callable[[str], None]  # told the name of each stage as it starts
 
 
 def signature(lm: LanguageModel | None) -> str:
@@ -71,6 +75,16 @@ def _language(text: str, given: str | None, role: str) -> str:
     return found
 
 
+def detect_pair(
+    targets: list[str], sources: list[str] | None, src_lang: str | None, tgt_lang: str | None
+) -> tuple[str | None, str]:
+    """The (source, target) languages of line-aligned segments: the given codes, else detected on the
+    joined lines (InputError when a language cannot be told)."""
+    target = _language("\n".join(targets), tgt_lang, "target")
+    source = _language("\n".join(sources), src_lang, "source") if sources is not None else None
+    return source, target
+
+
 def _span(segments: list[Segment], indices: tuple[int, ...]) -> tuple[int, int] | None:
     if not indices:
         return None
@@ -119,13 +133,22 @@ def audit(
     rules: RuleConfig | None = None,
     target_name: str = "<target>",
     source_name: str | None = None,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    progress: Progress | None = None,
 ) -> Report:
-    """Audit a translation (and its source, when given). `model=None` runs the rules alone."""
+    """Audit a translation (and its source, when given). `model=None` runs the rules alone.
+    Each document may hold at most `max_chars` characters (None: no limit)."""
+    step = progress or (lambda stage: None)
     if not target.strip():
         raise InputError(f"{target_name}: the translation is empty")
     if source is not None and not source.strip():
         raise InputError(f"{source_name or '<source>'}: the source is empty")
+    check_length(target, target_name, max_chars)
+    if source is not None:
+        check_length(source, source_name or "<source>", max_chars)
+    step("loading the model")
     lm = resolve_model(model)
+    step("segmenting")
     target_doc = Document(target, _language(target, tgt_lang, "target"), target_name)
     source_doc = (
         Document(source, _language(source, src_lang, "source"), source_name or "<source>")
@@ -134,6 +157,7 @@ def audit(
     )
     target_segments = split_sentences(target_doc)
     source_segments = split_sentences(source_doc) if source_doc else []
+    step("aligning")
     if source_doc is not None:
         links = align_sentences(source_segments, target_segments)
     else:
@@ -144,12 +168,15 @@ def audit(
 
     found_by_model = []
     if lm is not None:
+        step("scoring")
         score_rows(lm, rows, target_doc, source_doc)
         found_by_model = model_flags(rows, target_doc)
+    step("flagging")
     context = CheckContext(target_doc, source_doc, target_segments, source_segments, rows)
     found_by_rules = run_checks(context, rules or RuleConfig())
     flags = merge_flags(found_by_model, found_by_rules)
     if lm is not None:
+        step("suggesting fixes")
         suggest_fixes(lm, flags, rows, target_doc, source_doc)
     if source_doc is not None:
         source_words(flags, rows, source_doc.text)
