@@ -75,6 +75,30 @@ def test_output_into_a_read_only_folder_exits_3_before_any_work(tmp_path):
     assert str(folder) in line and "cannot write" in line
 
 
+def test_check_into_a_read_only_folder_exits_3_before_any_work(tmp_path):
+    folder = unwritable_folder(tmp_path)
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "doc.src.txt").write_bytes(SEED_FR.read_bytes())
+    (feed / "doc.tgt.txt").write_bytes(SEED_EN.read_bytes())
+    result = run_cli(
+        "check", str(feed), "--model", str(tmp_path / "no-such-model"), "-o", str(folder / "reports")
+    )
+    assert result.returncode == 3
+    assert "cannot write" in one_line_error(result)
+
+
+def test_progress_follows_stages_and_batches():
+    from auditor.cli.progress import DocumentProgress
+
+    with DocumentProgress(10, force=True) as progress:
+        assert progress.enabled
+        progress.stage("scoring")
+        progress.batch(3, 10)
+        assert progress._bar.tasks[0].completed == 3 and progress._bar.tasks[0].description == "scoring"
+    assert not DocumentProgress(10).enabled  # short, and not a terminal under pytest
+
+
 def test_preflight_contract(tmp_path):
     from auditor.errors import EnvError, InputError
     from auditor.io.output import preflight
