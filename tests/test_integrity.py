@@ -213,7 +213,7 @@ def test_parallel_first_runs_wait_for_one_prepare(cache_copy, checkpoint, monkey
                     text=True,
                     env=env,
                     cwd=ROOT,
-                )  # fmt: skip
+                )
                 for _ in range(2)
             ]
             for run in runs:
