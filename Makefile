@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model-prepared
 
-.PHONY: setup demo test bench lint browser dictionaries clean
+.PHONY: setup demo test bench fuzz lint browser dictionaries clean
 
 setup: $(STAMP) $(MODEL_STAMP) dictionaries
 
@@ -38,6 +38,10 @@ test: setup browser
 
 bench: setup
 	$(BIN)/python -m benchmarks.run_all
+
+# The long fuzz profile: at least 10,000 examples per target (tests/test_fuzz.py; `make test` runs 25 each).
+fuzz: $(STAMP)
+	AUDITOR_FUZZ_PROFILE=long OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests/test_fuzz.py --hypothesis-show-statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests benchmarks

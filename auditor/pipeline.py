@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from auditor import __version__
 from auditor.align.sentences import align_sentences
 from auditor.align.words import link_rows, source_words
@@ -10,6 +12,7 @@ from auditor.checks.merge import merge_flags
 from auditor.checks.registry import apply_config
 from auditor.document import Document, Segment, SentenceLink
 from auditor.errors import InputError
+from auditor.io.text import DEFAULT_MAX_CHARS, check_length
 from auditor.lm.model import LanguageModel, load_model
 from auditor.report import AlignedSegment, Report, Scores
 from auditor.scoring import mapping
@@ -18,6 +21,7 @@ from auditor.scoring.segments import ScoreCache, score_rows
 from auditor.segment import detect_language, split_sentences
 
 ModelChoice = str | LanguageModel | None
+Progress = Callable[[str], None]  # told the name of each stage as it starts
 
 
 def signature(lm: LanguageModel | None) -> str:
@@ -72,6 +76,16 @@ def _language(text: str, given: str | None, role: str) -> str:
     return found
 
 
+def detect_pair(
+    targets: list[str], sources: list[str] | None, src_lang: str | None, tgt_lang: str | None
+) -> tuple[str | None, str]:
+    """The (source, target) languages of line-aligned segments: the given codes, else detected on the
+    joined lines (InputError when a language cannot be told)."""
+    target = _language("\n".join(targets), tgt_lang, "target")
+    source = _language("\n".join(sources), src_lang, "source") if sources is not None else None
+    return source, target
+
+
 def _span(segments: list[Segment], indices: tuple[int, ...]) -> tuple[int, int] | None:
     if not indices:
         return None
@@ -121,14 +135,23 @@ def audit(
     target_name: str = "<target>",
     source_name: str | None = None,
     score_cache: ScoreCache | None = None,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    progress: Progress | None = None,
 ) -> Report:
     """Audit a translation (and its source, when given). `model=None` runs the rules alone; `score_cache`
-    skips scoring segments it already knows (auditor/feed/cache.py)."""
+    skips scoring segments it already knows (auditor/feed/cache.py).
+    Each document may hold at most `max_chars` characters (None: no limit)."""
+    step = progress or (lambda stage: None)
     if not target.strip():
         raise InputError(f"{target_name}: the translation is empty")
     if source is not None and not source.strip():
         raise InputError(f"{source_name or '<source>'}: the source is empty")
+    check_length(target, target_name, max_chars)
+    if source is not None:
+        check_length(source, source_name or "<source>", max_chars)
+    step("loading the model")
     lm = resolve_model(model)
+    step("segmenting")
     target_doc = Document(target, _language(target, tgt_lang, "target"), target_name)
     source_doc = (
         Document(source, _language(source, src_lang, "source"), source_name or "<source>")
@@ -137,6 +160,7 @@ def audit(
     )
     target_segments = split_sentences(target_doc)
     source_segments = split_sentences(source_doc) if source_doc else []
+    step("aligning")
     if source_doc is not None:
         links = align_sentences(source_segments, target_segments)
     else:
@@ -147,12 +171,15 @@ def audit(
 
     found_by_model = []
     if lm is not None:
+        step("scoring")
         score_rows(lm, rows, target_doc, source_doc, score_cache)
         found_by_model = apply_config(model_flags(rows, target_doc), rules or RuleConfig())
+    step("flagging")
     context = CheckContext(target_doc, source_doc, target_segments, source_segments, rows)
     found_by_rules = run_checks(context, rules or RuleConfig())
     flags = merge_flags(found_by_model, found_by_rules)
     if lm is not None:
+        step("suggesting fixes")
         suggest_fixes(lm, flags, rows, target_doc, source_doc)
     if source_doc is not None:
         source_words(flags, rows, source_doc.text)

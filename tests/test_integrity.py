@@ -187,3 +187,45 @@ def test_nan_weights_raise_in_scoring_and_embedding(lm, tmp_path):
         embed_texts(model, ["A short text."], layers=(2,))
     with pytest.raises(ModelError, match="non-finite"):
         audit("The cat sleeps.", "Le chat dort.", src_lang="fr", tgt_lang="en", model=model)
+
+
+# case 9: parallel first runs wait on one lock, and only the first one prepares
+def test_parallel_first_runs_wait_for_one_prepare(cache_copy, checkpoint, monkeypatch):
+    import queue
+    import threading
+
+    from auditor.lm import cache
+
+    monkeypatch.setenv("AUDITOR_CACHE", str(cache_copy))
+    marker = checkpoint.with_name(cache.READY_MARKER)
+    kept = marker.read_bytes()
+    before = checkpoint.stat().st_mtime_ns
+    env = {**os.environ, "AUDITOR_CACHE": str(cache_copy), "PYTHONPATH": str(ROOT)}
+    lines: queue.Queue[str] = queue.Queue()
+    with cache.cache_lock("gemma-3-270m"):  # this process stands for the first run, mid-prepare
+        marker.unlink()
+        try:
+            runs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "auditor", "models", "prepare", "gemma-3-270m"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                    cwd=ROOT,
+                )
+                for _ in range(2)
+            ]
+            for run in runs:
+                threading.Thread(target=lambda r=run: [lines.put(x) for x in r.stderr], daemon=True).start()
+            waiting = 0
+            while waiting < len(runs):
+                if "waiting for another auditor process" in lines.get(timeout=300):
+                    waiting += 1
+        finally:
+            marker.write_bytes(kept)  # the first run has finished preparing
+    for run in runs:
+        out, _ = run.communicate(timeout=300)
+        assert run.returncode == 0 and "prepared at" in out
+    assert checkpoint.stat().st_mtime_ns == before  # nobody rebuilt it
+    assert [p.name for p in (cache_copy / "models").iterdir() if p.is_dir()] == [checkpoint.parent.name]

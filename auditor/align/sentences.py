@@ -111,6 +111,8 @@ class AlignParams:
 
 
 DEFAULT_PARAMS = AlignParams()
+MAX_BAND_CELLS = 4_000_000  # the corridor stops widening here: 1,777 sentences (TransRead's Alice) may
+# still reach the whole matrix, a 1 MB line of 6,000 sentences a corridor of 330 on each side
 
 
 def align_sentences(
@@ -178,13 +180,14 @@ def _banded_path(
     scorer: _Scorer, params: AlignParams, centre: list[tuple[float, float]], m: int, band: int
 ) -> list[tuple[int, int]]:
     """The best path in a corridor around `centre` (per source row, a range of target columns) that starts
-    `band` wide on each side and doubles while the path hugs an edge."""
+    `band` wide on each side and doubles while the path hugs an edge, up to MAX_BAND_CELLS cells in all
+    (so that a huge or self-repeating document costs time linear in its length)."""
     n = len(centre) - 1
     width = max(band, 4)
     while True:
         windows = _windows(centre, width, m)
         path = _search(scorer, windows, params)
-        if not _touches_edge(path, windows, m) or width >= max(n, m):
+        if not _touches_edge(path, windows, m) or width >= max(n, m) or 4 * width * (n + 1) > MAX_BAND_CELLS:
             return path
         width *= 2
         centre = _path_rows(path, n)

@@ -5,6 +5,7 @@ from auditor.checks import (  # noqa: F401  (each module registers its rules)
     boilerplate,
     entities,
     fluency,
+    language,
     lexicon,
     numbers,
     quotes,

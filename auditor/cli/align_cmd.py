@@ -10,10 +10,11 @@ from typing import Any
 
 import typer
 
-from auditor.cli import app, fail
+from auditor.cli import app, fail, interruptible
+from auditor.cli.options import check_languages
 from auditor.document import Document, SentenceLink
 from auditor.errors import AuditorError
-from auditor.io.text import read_text_file
+from auditor.io.text import DEFAULT_MAX_CHARS, check_length, read_text_file
 
 
 class Format(StrEnum):
@@ -28,8 +29,8 @@ def format_link(link: SentenceLink) -> str:
 
 @app.command()
 def align(
-    source: Path | None = typer.Argument(None, help="Source document (UTF-8 text)."),
-    target: Path | None = typer.Argument(None, help="Target document (UTF-8 text)."),
+    source: Path | None = typer.Argument(None, help="Source document (UTF-8 text; - for stdin)."),
+    target: Path | None = typer.Argument(None, help="Target document (UTF-8 text; - for stdin)."),
     words: Path | None = typer.Option(
         None,
         "--words",
@@ -46,22 +47,31 @@ def align(
         False, "--no-model", help="Length, anchors and lexicon only (no language model)."
     ),
     band: int = typer.Option(30, "--band", min=4, help="Starting half-width of the search corridor."),
+    max_chars: int | None = typer.Option(
+        DEFAULT_MAX_CHARS, "--max-chars", min=1, help="Refuse a document longer than this (exit 2)."
+    ),
 ) -> None:
     """Align SOURCE and TARGET sentence by sentence, or word-align a PAIRS file with --words."""
+    check_languages(src_lang, tgt_lang)
     if words is not None:
         if source is not None or target is not None:
             fail("--words takes one PAIRS file and no SOURCE/TARGET")
-        _align_words(words, None if no_model else model, src_lang, tgt_lang)
+        with interruptible("the links printed so far are complete lines"):
+            _align_words(words, None if no_model else model, src_lang, tgt_lang, max_chars)
         return
     if source is None or target is None:
         fail("give SOURCE and TARGET files (or --words PAIRS)")
         return
+    if str(source) == "-" and str(target) == "-":
+        fail("only one of SOURCE and TARGET can be - (stdin)")
     from auditor.align.embed import ModelEmbedder, load_embedding_model
     from auditor.align.sentences import align_sentences
     from auditor.segment import detect_language, split_sentences
 
     try:
         src_text, tgt_text = read_text_file(source), read_text_file(target)
+        check_length(src_text, str(source), max_chars)
+        check_length(tgt_text, str(target), max_chars)
     except AuditorError as error:
         fail(str(error))
         return
@@ -69,10 +79,16 @@ def align(
     t_lang = tgt_lang or detect_language(tgt_text) or "en"
     src_segments = split_sentences(Document(src_text, s_lang, str(source)), one_per_line=one_per_line)
     tgt_segments = split_sentences(Document(tgt_text, t_lang, str(target)), one_per_line=one_per_line)
-    similarity = None if no_model else ModelEmbedder(load_embedding_model(model))
-    links = align_sentences(
-        src_segments, tgt_segments, similarity=similarity, band=band, source_lang=s_lang, target_lang=t_lang
-    )
+    with interruptible("no links were printed"):
+        similarity = None if no_model else ModelEmbedder(load_embedding_model(model))
+        links = align_sentences(
+            src_segments,
+            tgt_segments,
+            similarity=similarity,
+            band=band,
+            source_lang=s_lang,
+            target_lang=t_lang,
+        )
     if output_format is Format.text:
         for link in links:
             typer.echo(format_link(link))
@@ -117,12 +133,16 @@ def _span(segments: list[Any], indices: tuple[int, ...]) -> list[int] | None:
     return [segments[indices[0]].start, segments[indices[-1]].end]
 
 
-def _align_words(path: Path, model: str | None, src_lang: str | None, tgt_lang: str | None) -> None:
+def _align_words(
+    path: Path, model: str | None, src_lang: str | None, tgt_lang: str | None, max_chars: int | None
+) -> None:
     """Pharaoh links (`i-j`, source index first) for each `source tokens ||| target tokens` line."""
     from auditor.align.words import align_pair_lines, read_pairs
 
     try:
-        pairs = read_pairs(read_text_file(path), str(path))
+        text = read_text_file(path)
+        check_length(text, str(path), max_chars)
+        pairs = read_pairs(text, str(path))
     except AuditorError as error:
         fail(str(error))
         return

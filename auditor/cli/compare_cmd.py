@@ -17,8 +17,8 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from auditor.cli import app, fail
-from auditor.errors import AuditorError
+from auditor.cli import app, fail, interruptible
+from auditor.errors import AuditorError, InputError
 from auditor.report import Report
 
 
@@ -140,24 +140,28 @@ def compare(
     ] = None,
 ) -> None:
     """Which of translations A and B of SOURCE is better, per segment and overall, with significance."""
-    from auditor.io.output import check_writable, write_atomic
+    from auditor.cli.options import check_languages
+    from auditor.io.output import preflight, write_atomic
     from auditor.io.text import read_text_file
 
     try:
-        if html is not None:
-            check_writable(html, force=force)
+        check_languages(src_lang, tgt_lang)
+        preflight([html], force=force)
+        if sum(1 for p in (a, b, source, reference) if str(p) == "-") > 1:
+            raise InputError("only one input can be - (stdin)")
         src_text = read_text_file(source)
         a_text, b_text = read_text_file(a), read_text_file(b)
         ref_text = read_text_file(reference) if reference is not None else None
         from auditor.lm.model import load_model
         from auditor.pipeline import audit
 
-        lm = load_model(model)
-        report_a, report_b = (
-            audit(text, src_text, src_lang=src_lang, tgt_lang=tgt_lang, model=lm, target_name=str(name),
-                  source_name=str(source))
-            for text, name in ((a_text, a), (b_text, b))
-        )  # fmt: skip
+        with interruptible("nothing was compared"):
+            lm = load_model(model)
+            report_a, report_b = (
+                audit(text, src_text, src_lang=src_lang, tgt_lang=tgt_lang, model=lm, target_name=str(name),
+                      source_name=str(source))
+                for text, name in ((a_text, a), (b_text, b))
+            )  # fmt: skip
     except AuditorError as error:
         fail(str(error))
         return

@@ -37,3 +37,16 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="pyproject.toml with [tool.auditor]; found upwards from here if omitted."),
 ]
+MaxCharsOption = Annotated[
+    int | None,
+    typer.Option("--max-chars", min=1, help="Refuse a document longer than this many characters (exit 2)."),
+]
+
+
+def check_languages(*codes: str | None) -> None:
+    """A usage error (exit 2) for a language code that is not ISO 639-1 or not one the auditor knows."""
+    from auditor.checks.language import check_language_code
+
+    for option, code in zip(("--src-lang", "--tgt-lang"), codes, strict=False):
+        if code is not None:
+            check_language_code(code, option)

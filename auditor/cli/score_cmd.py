@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from auditor.cli import app, fail
-from auditor.cli.options import ModelOption, SrcLangOption, TgtLangOption
+from auditor.cli import app, fail, interruptible
+from auditor.cli.options import MaxCharsOption, ModelOption, SrcLangOption, TgtLangOption, check_languages
+from auditor.io.text import DEFAULT_MAX_CHARS
 
 
 class ScoreFormat(StrEnum):
@@ -18,10 +19,11 @@ class ScoreFormat(StrEnum):
     json = "json"
 
 
-def _lines(path: Path) -> list[str]:
-    from auditor.io.text import read_text_file
+def _lines(path: Path, max_chars: int | None) -> list[str]:
+    from auditor.io.text import check_length, read_text_file
 
     text = read_text_file(path)
+    check_length(text, str(path), max_chars)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -31,7 +33,7 @@ def _lines(path: Path) -> list[str]:
 @app.command()
 def score(
     hypotheses: Annotated[
-        Path, typer.Option("--translation", "-t", help="Translations, one segment a line.")
+        Path, typer.Option("--translation", "-t", help="Translations, one segment a line (- for stdin).")
     ],
     sources: Annotated[
         Path | None, typer.Option("--source", "-s", help="Sources, one segment a line.")
@@ -39,23 +41,30 @@ def score(
     references: Annotated[
         Path | None, typer.Option("--reference", "-r", help="References, one a line (adds chrF and BLEU).")
     ] = None,
-    src_lang: SrcLangOption = "fr",
-    tgt_lang: TgtLangOption = "en",
+    src_lang: SrcLangOption = None,
+    tgt_lang: TgtLangOption = None,
     model: ModelOption = "gemma-3-270m",
     output_format: Annotated[ScoreFormat, typer.Option("--format", "-f")] = ScoreFormat.tsv,
+    max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
 ) -> None:
     """Score line-aligned segments: fidelity, fluency, overall (0-100); chrF and BLEU when -r is given."""
-    from auditor.pipeline import resolve_model, signature
+    from auditor.io.output import is_stdio
+    from auditor.pipeline import detect_pair, resolve_model, signature
     from auditor.scoring.segments import score_pairs
 
-    hyps = _lines(hypotheses)
-    srcs = _lines(sources) if sources else None
-    refs = _lines(references) if references else None
+    check_languages(src_lang, tgt_lang)
+    if sum(1 for p in (hypotheses, sources, references) if is_stdio(p)) > 1:
+        fail("only one input can be - (stdin)")
+    hyps = _lines(hypotheses, max_chars)
+    srcs = _lines(sources, max_chars) if sources else None
+    refs = _lines(references, max_chars) if references else None
     for name, other in (("--source", srcs), ("--reference", refs)):
         if other is not None and len(other) != len(hyps):
             fail(f"{name} has {len(other)} lines but --translation has {len(hyps)}")
-    lm = resolve_model(model)
-    results = score_pairs(hyps, srcs, model=lm, src_lang=src_lang, tgt_lang=tgt_lang)
+    src_lang, tgt_lang = detect_pair(hyps, srcs, src_lang, tgt_lang)
+    with interruptible("nothing was scored"):
+        lm = resolve_model(model)
+        results = score_pairs(hyps, srcs, model=lm, src_lang=src_lang, tgt_lang=tgt_lang)
     sig = signature(lm)
     rows = []
     for i, s in enumerate(results):
@@ -85,6 +94,7 @@ def score(
     system["segments"] = n
     system["signature"] = sig
     if output_format is ScoreFormat.json:
+        system["languages"] = {"source": src_lang, "target": tgt_lang}  # type: ignore[assignment]
         typer.echo(json.dumps({"segments": rows, "system": system}, ensure_ascii=False, indent=2))
         return
     keys = [k for k in rows[0] if k != "segment"] if rows else []

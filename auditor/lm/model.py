@@ -10,6 +10,7 @@ import hashlib
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ class LanguageModel:
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self._quality_head: QualityHead | None = None
         self._head_read = False
+        self.on_batch: Callable[[int, int], None] | None = None  # (texts scored so far, texts asked)
 
     @property
     def prompt(self) -> PromptTemplate:
@@ -181,6 +183,8 @@ class LanguageModel:
                         float(seq[count - n_end :].sum()),
                         pooled,
                     )
+                if self.on_batch is not None:
+                    self.on_batch(start, len(order))
         return [r for r in results if r is not None]
 
     def continue_text(self, prefix: str, max_new_tokens: int = 8) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -19,13 +20,13 @@ def _short(text: str, width: int = 90) -> str:
 
 def render_text(report: Report, console: Console) -> None:
     langs = f"{report.source_lang or '-'} → {report.target_lang}"
-    console.print(
-        f"[bold]auditor[/bold]  {report.source_name or '(no source)'} → {report.target_name}  ({langs})"
-    )
+    names = escape(f"{report.source_name or '(no source)'} → {report.target_name}  ({langs})")
+    console.print(f"[bold]auditor[/bold]  {names}", soft_wrap=True)
     s = report.scores
     console.print(
         f"overall [bold]{fmt_score(s.overall)}[/bold]   fidelity {fmt_score(s.fidelity)}   "
-        f"fluency {fmt_score(s.fluency)}   (0-100, higher is better)"
+        f"fluency {fmt_score(s.fluency)}   (0-100, higher is better)",
+        soft_wrap=True,
     )
     segments = Table(title="Segments", show_lines=False, expand=True)
     segments.add_column("#", justify="right", no_wrap=True)
@@ -59,4 +60,4 @@ def render_text(report: Report, console: Console) -> None:
         shown = flag.text or f"(source) {flag.source_text or ''}"
         flags.add_row(rule, span, _short(shown, 120), _short(note, 80))
     console.print(flags)
-    console.print(f"[dim]{report.signature}[/dim]")
+    console.print(f"[dim]{escape(report.signature)}[/dim]", soft_wrap=True)
