@@ -645,10 +645,10 @@ def calibrate(lm: LanguageModel, configs: list[tuple[str, RuleConfig]], limit: i
     print(f"calibration on Bio-MQM dev: {len(segments)} segments in {len(docs)} documents")
     model_codes = {"AUD101", "AUD102"}
     grid = [
-        Thresholds(given_max=g, gain_max=gain, major_below=m)
-        for g in (-4.0, -5.0, -6.0, -7.5, -9.0, -11.0)
-        for gain in (math.inf, 6.0, 4.0, 2.0, 0.0)
-        for m in (-10.0, -14.0, -18.0)
+        Thresholds(given_max=g, bridge=bridge, segment_below=below, major_below=-10.0)
+        for g in (-3.0, -4.0, -5.0, -6.0, -7.0, -8.0)
+        for bridge in (0,)
+        for below in (math.inf, 92.0, 90.0, 88.0, 85.0, 80.0)
     ]
     for label, rules in configs:
         reports = [
@@ -680,7 +680,7 @@ def calibrate(lm: LanguageModel, configs: list[tuple[str, RuleConfig]], limit: i
               f"error-free flagged {table[0][5]:.1%}")  # fmt: skip
         for th, p, rc, f, fs, share in sorted(table[1:], key=lambda t: -t[3])[:25]:
             assert th is not None
-            print(f"    given<{th.given_max:6.1f} gain<{th.gain_max:5.1f} major<{th.major_below:6.1f}: "
+            print(f"    given<{th.given_max:6.1f} bridge {th.bridge} overall<{th.segment_below:5.1f} major<{th.major_below:6.1f}: "
                   f"P {p:.3f} R {rc:.3f} F1 {f:.3f} sevF1 {fs:.3f} error-free flagged {share:.1%}")  # fmt: skip
 
 
