@@ -263,8 +263,8 @@ def extract(text: str, lang: str) -> list[Quantity]:
                 keys |= {("num", round(v * scale, 3)) for v in values}
             keys |= _decade_alternatives(values)
             add(keys, start, end)
-    for start, end, value in spelled_quantities(text, lang):
-        add({("num", round(value, 6))}, start, end, spelled=True)
+    for start, end, amount in spelled_quantities(text, lang):
+        add({("num", round(amount, 6))}, start, end, spelled=True)
     found.sort(key=lambda q: q.start)
     return found
 
