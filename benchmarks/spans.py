@@ -496,7 +496,9 @@ def refs(lm: LanguageModel | None, configs: list[tuple[str, RuleConfig]], limit:
         print(f"  {label}: {flagged}/{len(segments)} segments flagged ({flagged / max(1, len(segments)):.1%}), "
               f"{100 * n_flags / max(1, len(segments)):.1f} flags per 100 segments ({100 * majors / max(1, len(segments)):.1f} major+); "
               f"vs the annotators' spans {counts.line()}")  # fmt: skip
-        print(f"    flags by rule: {_by_rule([(res.marks, []) for res in results])}")
+        spans = [[(e["start"], e["end"]) for e in r["errors"]] for r in segments]
+        rule_rows = [(res.marks, gold) for res, gold in zip(results, spans, strict=True)]
+        print(f"    flags by rule (share of their chars in the annotators' spans): {_by_rule(rule_rows)}")
         out[label] = {
             "flagged": flagged / max(1, len(segments)),
             "flags_per_100": 100 * n_flags / max(1, len(segments)),
