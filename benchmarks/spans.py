@@ -496,7 +496,9 @@ def refs(lm: LanguageModel | None, configs: list[tuple[str, RuleConfig]], limit:
         print(f"  {label}: {flagged}/{len(segments)} segments flagged ({flagged / max(1, len(segments)):.1%}), "
               f"{100 * n_flags / max(1, len(segments)):.1f} flags per 100 segments ({100 * majors / max(1, len(segments)):.1f} major+); "
               f"vs the annotators' spans {counts.line()}")  # fmt: skip
-        print(f"    flags by rule: {_by_rule([(res.marks, []) for res in results])}")
+        spans = [[(e["start"], e["end"]) for e in r["errors"]] for r in segments]
+        rule_rows = [(res.marks, gold) for res, gold in zip(results, spans, strict=True)]
+        print(f"    flags by rule (share of their chars in the annotators' spans): {_by_rule(rule_rows)}")
         out[label] = {
             "flagged": flagged / max(1, len(segments)),
             "flags_per_100": 100 * n_flags / max(1, len(segments)),
@@ -645,10 +647,10 @@ def calibrate(lm: LanguageModel, configs: list[tuple[str, RuleConfig]], limit: i
     print(f"calibration on Bio-MQM dev: {len(segments)} segments in {len(docs)} documents")
     model_codes = {"AUD101", "AUD102"}
     grid = [
-        Thresholds(given_max=g, gain_max=gain, major_below=m)
-        for g in (-4.0, -5.0, -6.0, -7.5, -9.0, -11.0)
-        for gain in (math.inf, 6.0, 4.0, 2.0, 0.0)
-        for m in (-10.0, -14.0, -18.0)
+        Thresholds(given_max=g, bridge=bridge, segment_below=below, major_below=-10.0)
+        for g in (-3.0, -4.0, -5.0, -6.0, -7.0, -8.0)
+        for bridge in (0,)
+        for below in (math.inf, 92.0, 90.0, 88.0, 85.0, 80.0)
     ]
     for label, rules in configs:
         reports = [
@@ -680,8 +682,41 @@ def calibrate(lm: LanguageModel, configs: list[tuple[str, RuleConfig]], limit: i
               f"error-free flagged {table[0][5]:.1%}")  # fmt: skip
         for th, p, rc, f, fs, share in sorted(table[1:], key=lambda t: -t[3])[:25]:
             assert th is not None
-            print(f"    given<{th.given_max:6.1f} gain<{th.gain_max:5.1f} major<{th.major_below:6.1f}: "
+            print(f"    given<{th.given_max:6.1f} bridge {th.bridge} overall<{th.segment_below:5.1f} major<{th.major_below:6.1f}: "
                   f"P {p:.3f} R {rc:.3f} F1 {f:.3f} sevF1 {fs:.3f} error-free flagged {share:.1%}")  # fmt: skip
+
+
+def calibrate_lig(lm: LanguageModel, rules: RuleConfig, limit: int | None, size: int = 20) -> None:
+    """Model-flag thresholds against LIG dev word tags (MCC), the rule flags fixed."""
+    from auditor.checks.merge import merge_flags
+    from auditor.document import Document
+    from auditor.scoring.model_flags import Thresholds, model_flags
+
+    rows = _read(bench_root() / "lig-fr-en" / "dev.jsonl")
+    docs = [rows[i : i + size] for i in range(0, len(rows), size)]
+    random.Random(0).shuffle(docs)
+    docs = docs[:limit] if limit is not None else docs
+    reports = [
+        audit_report(lm, [r["mt"] for r in d], [r["source"] for r in d],
+                     RuleConfig(disabled=rules.disabled | {"AUD101", "AUD102"}))
+        for d in docs
+    ]  # fmt: skip
+    gold = [t == "BAD" for d in docs for r in d for t in r["tags"]]
+    table = []
+    for g in (-2.0, -3.0, -4.0, -5.0, -6.0, -7.5):
+        for below in (math.inf, 95.0, 90.0, 85.0):
+            th = Thresholds(given_max=g, segment_below=below)
+            pred: list[bool] = []
+            for d, report in zip(docs, reports, strict=True):
+                found = model_flags(report.segments, Document(report.target_text, "en"), th)
+                for r, res in zip(d, line_results(report, merge_flags(found, report.flags)), strict=True):
+                    pred += [
+                        any(_overlaps(tuple(s), (m.start, m.end)) for m in res.marks)
+                        for s in r["token_spans"]
+                    ]
+            table.append((g, below, word_metrics(gold, pred)))
+    for g, below, m in sorted(table, key=lambda t: -t[2]["MCC"]):
+        print(f"  given<{g:5.1f} overall<{below:5.1f}: {_metrics_line(m)}")
 
 
 # ---------------------------------------------------------------------------------------------- speed
@@ -696,12 +731,15 @@ from auditor.lm.model import load_model
 from auditor.pipeline import audit
 lm = load_model()
 started = time.perf_counter()
-flags = 0
+flags, scores = 0, []
 for d in docs:
     t = "\n".join(" ".join(r["target"].split()) for r in d)
     s = "\n".join(" ".join(r["source"].split()) for r in d)
-    flags += len(audit(t, s, src_lang="fr", tgt_lang="en", model=lm).flags)
-print(json.dumps({"seconds": time.perf_counter() - started, "segments": sum(len(d) for d in docs), "flags": flags}))
+    report = audit(t, s, src_lang="fr", tgt_lang="en", model=lm)
+    flags += len(report.flags)
+    scores += [(x.scores.fidelity, x.scores.fluency, x.scores.overall) for x in report.segments if x.scores]
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "segments": sum(len(d) for d in docs), "flags": flags, "scores": scores}))
 """
 
 
@@ -714,12 +752,13 @@ def _main_worktree() -> Path:
     return folder
 
 
-def speed(n_docs: int, rounds: int = 2) -> None:
+def speed(n_docs: int, rounds: int) -> None:
     import os
 
     data_file = bench_root() / "biomqm-fr-en" / "dev.jsonl"
     trees = {"main 1d8847b": _main_worktree(), "this tree": ROOT}
     times: dict[str, list[float]] = defaultdict(list)
+    scores: dict[str, list[list[float]]] = {}
     segments = 0
     for _ in range(rounds):
         for label, tree in trees.items():
@@ -731,6 +770,7 @@ def speed(n_docs: int, rounds: int = 2) -> None:
             result = json.loads(done.stdout.strip().splitlines()[-1])
             segments = result["segments"]
             times[label].append(result["seconds"])
+            scores[label] = result["scores"]
             print(
                 f"  {label}: {result['seconds']:.1f}s for {segments} segments ({result['flags']} flags)",
                 flush=True,
@@ -739,6 +779,11 @@ def speed(n_docs: int, rounds: int = 2) -> None:
     print(f"Bio-MQM dev audit speed, first {n_docs} documents ({segments} segments), model load excluded, best of "
           f"{rounds}: " + ", ".join(f"{k} {segments / s:.2f} segments/s" for k, s in best.items())
           + f"; speed-up {best['main 1d8847b'] / best['this tree']:.2f}x")  # fmt: skip
+    old, new = scores["main 1d8847b"], scores["this tree"]
+    same = old == new
+    print(
+        f"  segment scores (fidelity, fluency, overall) identical in both trees: {same} ({len(new)} segments)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -760,10 +805,11 @@ def main() -> None:
         "--speed", type=int, default=None, metavar="DOCS", help="time main and this tree instead"
     )
     parser.add_argument("--calibrate", action="store_true", help="model-flag thresholds on Bio-MQM dev")
+    parser.add_argument("--rounds", type=int, default=2, help="--speed: runs of each tree, best counts")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     args = parser.parse_args()
     if args.speed:
-        speed(args.speed)
+        speed(args.speed, args.rounds)
         return
     lm = (
         None
@@ -772,7 +818,10 @@ def main() -> None:
     )
     configs = lexicon_configs(args.lexicon)
     if args.calibrate and lm is not None:
-        calibrate(lm, configs, args.limit)
+        if "lig" in args.only.split(","):
+            calibrate_lig(lm, configs[0][1], args.limit)
+        else:
+            calibrate(lm, configs, args.limit)
         return
     only = args.only.split(",")
     figures: dict[str, Any] = {}

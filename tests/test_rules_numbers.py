@@ -84,6 +84,37 @@ def test_spelled_values() -> None:
     assert 90 in spelled_values("quatre-vingt-dix", "fr")
 
 
+@pytest.mark.parametrize(
+    ("fr", "en", "bad"),
+    [
+        ("Deux patients sont morts.", "Three patients died.", "Three"),
+        ("Une dizaine de patients sont morts.", "About a dozen patients died.", "dozen"),
+        ("La moitié des patients.", "Three quarters of the patients.", "Three quarters"),
+        ("Trois millions de personnes.", "Two million people.", "Two million"),
+        ("Cinq patients sont morts.", "6 patients died.", "6"),
+    ],
+)
+def test_changed_number_in_words(fr: str, en: str, bad: str) -> None:
+    assert [f.text for f in numbers(en, fr)] == [bad]
+
+
+@pytest.mark.parametrize(
+    ("fr", "en"),
+    [
+        ("Les deux patients sont morts.", "Both patients died."),
+        ("Un patient est mort.", "One patient died."),
+        ("Vingt et un patients.", "Twenty-one patients."),
+        ("Une dizaine de patients.", "About ten patients."),
+        ("Les trois quarts des patients.", "Three-quarters of the patients."),
+        ("5,2 millions d'euros, 5 pour cent.", "5.2 million euros, 5 percent."),
+        ("Le troisième essai.", "The third trial."),
+        ("Un bâtiment neuf, en quarantaine.", "A new building, in quarantine."),
+    ],
+)
+def test_numbers_in_words_that_agree(fr: str, en: str) -> None:
+    assert numbers(en, fr) == []
+
+
 def test_seed_has_no_number_flags(seed_pair: tuple[str, str]) -> None:
     target, source = seed_pair
     assert numbers(target, source) == []

@@ -42,3 +42,10 @@ def test_terms_and_names_from_the_source_are_accepted() -> None:
 
 def test_lowercased_text_gets_no_casing_flags() -> None:
     assert _spelling("all canadians were tested .", "Tous les Canadiens ont été testés.") == []
+
+
+def test_british_spelling_is_flagged_even_when_the_french_has_it() -> None:
+    assert _spelling("The programme was favourable.", "Le programme était favorable.") == [
+        ("AUD330", "programme", "program"),
+        ("AUD330", "favourable", "favorable"),
+    ]

@@ -76,6 +76,9 @@ class Quantity:
     start: int
     end: int
     surface: str
+    spelled: bool = (
+        False  # written in words ("deux", "three quarters"): flagged only against another quantity
+    )
 
 
 def _roman(text: str) -> int | None:
@@ -169,12 +172,12 @@ def extract(text: str, lang: str) -> list[Quantity]:
     found: list[Quantity] = []
     taken = [False] * len(text)
 
-    def add(keys: set[Key], start: int, end: int) -> None:
+    def add(keys: set[Key], start: int, end: int, spelled: bool = False) -> None:
         if any(taken[start:end]):
             return
         for i in range(start, end):
             taken[i] = True
-        found.append(Quantity(frozenset(keys), start, end, text[start:end]))
+        found.append(Quantity(frozenset(keys), start, end, text[start:end], spelled))
 
     # Dates are read in both languages: a source may quote target-language text ("January 4, 2020").
     fr_months, en_months = MONTHS["fr"], MONTHS["en"]
@@ -260,8 +263,94 @@ def extract(text: str, lang: str) -> list[Quantity]:
                 keys |= {("num", round(v * scale, 3)) for v in values}
             keys |= _decade_alternatives(values)
             add(keys, start, end)
+    for start, end, amount in spelled_quantities(text, lang):
+        add({("num", round(amount, 6))}, start, end, spelled=True)
     found.sort(key=lambda q: q.start)
     return found
+
+
+# Number words that are as often something else ("one of them", "second", "un livre", "neuf" = new) are read
+# only inside a longer number ("twenty-one", "vingt et un").
+_AMBIGUOUS = {
+    "en": {"one", "first", "second", "single", "once", "double", "triple", "twice"},
+    "fr": {
+        "un",
+        "une",
+        "premier",
+        "première",
+        "second",
+        "seconde",
+        "double",
+        "triple",
+        "neuf",
+        "quarantaine",
+    },
+}
+# "une dizaine", "a dozen": the article before a collective number is not a number of its own
+_COLLECTIVE = {"dozen", "douzaine", "dizaine", "dizaines", "vingtaine", "trentaine", "quarantaine",
+               "cinquantaine", "soixantaine", "centaine", "centaines", "millier", "milliers"}  # fmt: skip
+_QUARTERS = {"quarter", "quarters", "quart", "quarts"}
+_SCALE_WORDS = {"thousand", "million", "millions", "billion", "billions", "mille", "milliard", "milliards"}
+_JOINERS = {"and", "et"}
+
+
+def _combine(values: list[float]) -> float:
+    total, current = 0.0, 0.0
+    for v in values:
+        if v in (100, 1000, 1e6, 1e9):
+            current = max(current, 1) * v
+            if v >= 1000:
+                total, current = total + current, 0.0
+        else:
+            current += v
+    return total + current
+
+
+def spelled_quantities(text: str, lang: str) -> list[tuple[int, int, float]]:
+    """Numbers written in words, with their spans: "deux", "vingt-deux", "three quarters", "une dizaine"."""
+    table = _NUMBER_WORDS.get(lang, _NUMBER_WORDS["en"])
+    ambiguous = _AMBIGUOUS.get(lang, _AMBIGUOUS["en"])
+    out: list[tuple[int, int, float]] = []
+    run: list[tuple[int, int, str]] = []
+
+    def close() -> None:
+        while run and run[-1][2] in _JOINERS:
+            run.pop()
+        if not run:
+            return
+        words = [w for _, _, w in run if w not in _JOINERS]
+        start, end = run[0][0], run[-1][1]
+        run.clear()
+        if len(words) == 1 and words[0] in ambiguous:
+            return
+        if all(w in _SCALE_WORDS for w in words) and re.search(r"\d[\s\u00a0\u202f]*$", text[:start]):
+            return  # "5 millions": the scale belongs to the digits before it
+        if words == ["cent"] and re.search(r"pour\s*$", text[:start], re.IGNORECASE):
+            return  # "pour cent" is "percent"
+        if len(words) > 1 and words[0] in ambiguous and words[1] in _COLLECTIVE:
+            words = words[1:]
+        values, quarters = [], False
+        for w in words:
+            if w in _QUARTERS:
+                quarters = True
+            else:
+                values.append(float(table[w]))
+        value = _combine(values) if values else 1.0
+        out.append((start, end, value / 4 if quarters else value))
+
+    for m in re.finditer(r"[^\W\d_]+", text):
+        word = m.group(0).lower()
+        gap = text[run[-1][1] : m.start()] if run else ""
+        joined = run and gap.strip() in ("", "-")
+        number = word in table or word in _QUARTERS
+        if (number and (not run or joined)) or (word in _JOINERS and run and joined):
+            run.append((m.start(), m.end(), word))
+        else:
+            close()
+            if word in table or word in _QUARTERS:
+                run.append((m.start(), m.end(), word))
+    close()
+    return [(a, b, v) for a, b, v in out if not (v == 1.0 and text[a:b].lower() in _QUARTERS)]
 
 
 def spelled_values(text: str, lang: str) -> set[float]:
@@ -365,6 +454,11 @@ def check_numbers(ctx: CheckContext, rule: Rule) -> Iterator[Flag]:
         if not (missing and extra):  # an unpaired one may still be written inside a name ("D137")
             missing = [q for q in missing if not _digits_in(q, pair.target_text)]
             extra = [q for q in extra if not _digits_in(q, pair.source_text)]
+        # a number in words counts only against another number: "deux" rendered "both" is no error
+        if not extra:
+            missing = [q for q in missing if not q.spelled]
+        if not missing:
+            extra = [q for q in extra if not q.spelled]
         yield from _flags(ctx, rule, pair, missing, extra)
 
 

@@ -1,7 +1,8 @@
 """Spelling and casing (AUD330, AUD331) with a real spell checker: spylls over the system's Hunspell en_US
 dictionary (Debian's hunspell-en-us; `make setup` installs it). Without a dictionary both rules stay silent.
 
-A word the dictionary rejects is a misspelling unless the source explains it: the same word (names, drug
+A word the dictionary rejects is a misspelling unless the source explains it (a British spelling with a known
+en_US form is one anyway: "programme", "favourable"): the same word (names, drug
 names, acronyms), or a source word sharing its first PREFIX letters (a term and its cognate). A word that the
 dictionary accepts only in another casing ("canadians" → "Canadians"), or that the source writes in another
 casing ("Covid-19" where the source has "COVID-19"), is a casing slip. A document with no capital letter at
@@ -53,6 +54,26 @@ def _recased(word: str) -> str | None:
     return None
 
 
+# British spellings and their en_US forms: a word the dictionary rejects that one of these makes a known word
+# is a locale slip even where the French source has the same letters ("programme", "favourable").
+_UK_US = (("our", "or"), ("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
+          ("mme", "m"), ("ae", "e"), ("oe", "e"), ("lled", "led"), ("lling", "ling"), ("tre", "ter"),
+          ("ogue", "og"), ("yse", "yze"))  # fmt: skip
+
+
+def us_spelling(word: str) -> str | None:
+    """The en_US form of a British spelling, when one rewrite gives a word the dictionary knows."""
+    lower = word.lower()
+    for uk, us in _UK_US:
+        start = lower.find(uk)
+        while start >= 0:
+            candidate = word[:start] + us + word[start + len(uk) :]
+            if _known(candidate):
+                return candidate
+            start = lower.find(uk, start + 1)
+    return None
+
+
 def _source_words(text: str) -> tuple[set[str], dict[str, str], set[str]]:
     tokens = _TOKEN.findall(text)
     exact = {p for t in tokens for p in [t, *t.replace("’", "'").split("-")]}
@@ -89,10 +110,16 @@ def _findings(ctx: CheckContext) -> Iterator[tuple[str, tuple[int, int], str, st
                 continue
             for part in _PART.finditer(token):
                 word = part.group(0)
-                if len(word) < 2 or _known(word) or word in exact or (word.isupper() and len(word) <= 6):
+                if len(word) < 2 or _known(word):
+                    continue
+                where = (span[0] + part.start(), span[0] + part.end())
+                us = us_spelling(word)
+                if us is not None:
+                    yield "AUD330", where, f"“{word}” is the British spelling", us, row
+                    continue
+                if word in exact or (word.isupper() and len(word) <= 6):
                     continue
                 recased = _recased(word)
-                where = (span[0] + part.start(), span[0] + part.end())
                 if recased is not None:
                     if cased and not (recased.lower() == word and m.start() == 0 and part.start() == 0):
                         yield "AUD331", where, f"“{word}” is written “{recased}”", recased, row
