@@ -8,6 +8,7 @@ from auditor.align.words import link_rows, source_words
 from auditor.checks import CheckContext, RuleConfig, run_checks
 from auditor.checks.merge import merge_flags
 from auditor.document import Document, Segment, SentenceLink
+from auditor.encoder import DEFAULT_ENCODER, SentenceEncoder, load_encoder
 from auditor.errors import InputError
 from auditor.lm.model import LanguageModel, load_model
 from auditor.report import AlignedSegment, Report, Scores
@@ -17,9 +18,10 @@ from auditor.scoring.segments import score_rows
 from auditor.segment import detect_language, split_sentences
 
 ModelChoice = str | LanguageModel | None
+EncoderChoice = str | SentenceEncoder | None  # a name or folder (see auditor.encoder), loaded, or "none"/None
 
 
-def signature(lm: LanguageModel | None) -> str:
+def signature(lm: LanguageModel | None, encoder: SentenceEncoder | None = None) -> str:
     """Like sacreBLEU's: everything needed to reproduce a number."""
     parts = [f"auditor:{__version__}"]
     if lm is None:
@@ -34,6 +36,7 @@ def signature(lm: LanguageModel | None) -> str:
     parts.append(f"mapping:{mapping.VERSION}")
     head = lm.quality_head if lm is not None else None
     parts.append(f"head:{head.digest if head is not None else 'none'}")
+    parts.append(f"encoder:{encoder.identity if encoder is not None else 'none'}")
     return "|".join(parts)
 
 
@@ -84,6 +87,12 @@ def resolve_model(model: ModelChoice) -> LanguageModel | None:
     return load_model(model)
 
 
+def resolve_encoder(encoder: EncoderChoice) -> SentenceEncoder | None:
+    if encoder is None or isinstance(encoder, SentenceEncoder):
+        return encoder
+    return None if encoder.lower() == "none" else load_encoder(encoder)
+
+
 def audit(
     target: str,
     source: str | None = None,
@@ -91,16 +100,19 @@ def audit(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
     model: ModelChoice = "gemma-3-270m",
+    encoder: EncoderChoice = DEFAULT_ENCODER,
     rules: RuleConfig | None = None,
     target_name: str = "<target>",
     source_name: str | None = None,
 ) -> Report:
-    """Audit a translation (and its source, when given). `model=None` runs the rules alone."""
+    """Audit a translation (and its source, when given). `model=None` runs the rules alone; `encoder=None`
+    aligns and checks without the sentence encoder."""
     if not target.strip():
         raise InputError(f"{target_name}: the translation is empty")
     if source is not None and not source.strip():
         raise InputError(f"{source_name or '<source>'}: the source is empty")
     lm = resolve_model(model)
+    sentence_encoder = resolve_encoder(encoder) if source is not None else None
     target_doc = Document(target, _language(target, tgt_lang, "target"), target_name)
     source_doc = (
         Document(source, _language(source, src_lang, "source"), source_name or "<source>")
@@ -110,7 +122,7 @@ def audit(
     target_segments = split_sentences(target_doc)
     source_segments = split_sentences(source_doc) if source_doc else []
     if source_doc is not None:
-        links = align_sentences(source_segments, target_segments)
+        links = align_sentences(source_segments, target_segments, encoder=sentence_encoder)
     else:
         links = [SentenceLink((), (seg.index,)) for seg in target_segments]
     rows = _rows(links, source_doc, source_segments, target_doc, target_segments)
@@ -121,7 +133,9 @@ def audit(
     if lm is not None:
         score_rows(lm, rows, target_doc, source_doc)
         found_by_model = model_flags(rows, target_doc)
-    context = CheckContext(target_doc, source_doc, target_segments, source_segments, rows)
+    context = CheckContext(
+        target_doc, source_doc, target_segments, source_segments, rows, encoder=sentence_encoder
+    )
     found_by_rules = run_checks(context, rules or RuleConfig())
     flags = merge_flags(found_by_model, found_by_rules)
     if lm is not None:
@@ -139,7 +153,7 @@ def audit(
         scores=document_scores(rows, has_source=source_doc is not None),
         segments=rows,
         flags=flags,
-        signature=signature(lm),
+        signature=signature(lm, sentence_encoder),
     )
 
 

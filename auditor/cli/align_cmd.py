@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from auditor.cli import app, fail
+from auditor.cli.options import EncoderOption
 from auditor.document import Document, SentenceLink
 from auditor.errors import AuditorError
 from auditor.io.text import read_text_file
@@ -46,6 +47,7 @@ def align(
         False, "--no-model", help="Length, anchors and lexicon only (no language model)."
     ),
     band: int = typer.Option(30, "--band", min=4, help="Starting half-width of the search corridor."),
+    encoder: EncoderOption = "use-m3",
 ) -> None:
     """Align SOURCE and TARGET sentence by sentence, or word-align a PAIRS file with --words."""
     if words is not None:
@@ -58,6 +60,7 @@ def align(
         return
     from auditor.align.embed import ModelEmbedder, load_embedding_model
     from auditor.align.sentences import align_sentences
+    from auditor.pipeline import resolve_encoder
     from auditor.segment import detect_language, split_sentences
 
     try:
@@ -70,8 +73,15 @@ def align(
     src_segments = split_sentences(Document(src_text, s_lang, str(source)), one_per_line=one_per_line)
     tgt_segments = split_sentences(Document(tgt_text, t_lang, str(target)), one_per_line=one_per_line)
     similarity = None if no_model else ModelEmbedder(load_embedding_model(model))
+    sentence_encoder = resolve_encoder(encoder)
     links = align_sentences(
-        src_segments, tgt_segments, similarity=similarity, band=band, source_lang=s_lang, target_lang=t_lang
+        src_segments,
+        tgt_segments,
+        similarity=similarity,
+        encoder=sentence_encoder,
+        band=band,
+        source_lang=s_lang,
+        target_lang=t_lang,
     )
     if output_format is Format.text:
         for link in links:
@@ -80,7 +90,9 @@ def align(
     payload: dict[str, Any] = {
         "source": {"file": str(source), "lang": s_lang, "sentences": len(src_segments)},
         "target": {"file": str(target), "lang": t_lang, "sentences": len(tgt_segments)},
-        "evidence": _evidence_name(s_lang, t_lang, None if no_model else model),
+        "evidence": _evidence_name(
+            s_lang, t_lang, None if no_model else model, sentence_encoder.name if sentence_encoder else None
+        ),
         "links": [
             {
                 "source": list(link.source),
@@ -99,13 +111,16 @@ def align(
     sys.stdout.write("\n")
 
 
-def _evidence_name(source_lang: str, target_lang: str, model: str | None) -> str:
-    """What the links rest on: length and anchors always, the lexicon where the pair has one, the model."""
+def _evidence_name(source_lang: str, target_lang: str, model: str | None, encoder: str | None) -> str:
+    """What the links rest on: length and anchors always, the lexicon where the pair has one, the encoder,
+    the model."""
     from auditor.align.lexicon import load_lexicon
 
     parts = ["length", "anchors"]
     if load_lexicon(source_lang, target_lang) is not None:
         parts.append("lexicon")
+    if encoder:
+        parts.append(encoder)
     if model:
         parts.append(model)
     return "+".join(parts)
