@@ -11,6 +11,7 @@ from auditor.checks import CheckContext, RuleConfig, run_checks
 from auditor.checks.merge import merge_flags
 from auditor.checks.registry import apply_config
 from auditor.document import Document, Segment, SentenceLink
+from auditor.encoder import DEFAULT_ENCODER, SentenceEncoder, load_encoder
 from auditor.errors import InputError
 from auditor.io.text import DEFAULT_MAX_CHARS, check_length
 from auditor.lm.model import LanguageModel, load_model
@@ -22,14 +23,23 @@ from auditor.segment import detect_language, split_sentences
 
 ModelChoice = str | LanguageModel | None
 Progress = Callable[[str], None]  # told the name of each stage as it starts
+EncoderChoice = str | SentenceEncoder | None  # a name or folder (see auditor.encoder), loaded, or "none"/None
 
 
-def signature(lm: LanguageModel | None) -> str:
+def signature(lm: LanguageModel | None, encoder: SentenceEncoder | None = None) -> str:
     """Like sacreBLEU's: everything needed to reproduce a number."""
+    encoder_identity = encoder.identity if encoder is not None else None
     if lm is None:
-        return signature_of(None)
+        return signature_of(None, encoder_identity=encoder_identity)
     head = lm.quality_head
-    return signature_of(lm.name, lm.identity, lm.prompt.version, lm.dtype, head.digest if head else None)
+    return signature_of(
+        lm.name,
+        lm.identity,
+        lm.prompt.version,
+        lm.dtype,
+        head.digest if head else None,
+        encoder_identity=encoder_identity,
+    )
 
 
 def signature_of(
@@ -38,6 +48,8 @@ def signature_of(
     prompt_version: str = "",
     dtype: str = "",
     head_digest: str | None = None,
+    *,
+    encoder_identity: str | None = None,
 ) -> str:
     parts = [f"auditor:{__version__}"]
     if model is None:
@@ -51,6 +63,7 @@ def signature_of(
         ]
     parts.append(f"mapping:{mapping.VERSION}")
     parts.append(f"head:{head_digest or 'none'}")
+    parts.append(f"encoder:{encoder_identity or 'none'}")
     return "|".join(parts)
 
 
@@ -124,6 +137,12 @@ def resolve_model(model: ModelChoice) -> LanguageModel | None:
     return load_model(model)
 
 
+def resolve_encoder(encoder: EncoderChoice) -> SentenceEncoder | None:
+    if encoder is None or isinstance(encoder, SentenceEncoder):
+        return encoder
+    return None if encoder.lower() == "none" else load_encoder(encoder)
+
+
 def audit(
     target: str,
     source: str | None = None,
@@ -131,6 +150,7 @@ def audit(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
     model: ModelChoice = "gemma-3-270m",
+    encoder: EncoderChoice = DEFAULT_ENCODER,
     rules: RuleConfig | None = None,
     target_name: str = "<target>",
     source_name: str | None = None,
@@ -138,9 +158,9 @@ def audit(
     max_chars: int | None = DEFAULT_MAX_CHARS,
     progress: Progress | None = None,
 ) -> Report:
-    """Audit a translation (and its source, when given). `model=None` runs the rules alone; `score_cache`
-    skips scoring segments it already knows (auditor/feed/cache.py).
-    Each document may hold at most `max_chars` characters (None: no limit)."""
+    """Audit a translation (and its source, when given). `model=None` runs the rules alone; `encoder=None`
+    aligns and checks without the sentence encoder; `score_cache` skips scoring segments it already knows
+    (auditor/feed/cache.py). Each document may hold at most `max_chars` characters (None: no limit)."""
     step = progress or (lambda stage: None)
     if not target.strip():
         raise InputError(f"{target_name}: the translation is empty")
@@ -152,6 +172,7 @@ def audit(
     step("loading the model")
     lm = resolve_model(model)
     step("segmenting")
+    sentence_encoder = resolve_encoder(encoder) if source is not None else None
     target_doc = Document(target, _language(target, tgt_lang, "target"), target_name)
     source_doc = (
         Document(source, _language(source, src_lang, "source"), source_name or "<source>")
@@ -162,7 +183,7 @@ def audit(
     source_segments = split_sentences(source_doc) if source_doc else []
     step("aligning")
     if source_doc is not None:
-        links = align_sentences(source_segments, target_segments)
+        links = align_sentences(source_segments, target_segments, encoder=sentence_encoder)
     else:
         links = [SentenceLink((), (seg.index,)) for seg in target_segments]
     rows = _rows(links, source_doc, source_segments, target_doc, target_segments)
@@ -175,7 +196,9 @@ def audit(
         score_rows(lm, rows, target_doc, source_doc, score_cache)
         found_by_model = apply_config(model_flags(rows, target_doc), rules or RuleConfig())
     step("flagging")
-    context = CheckContext(target_doc, source_doc, target_segments, source_segments, rows)
+    context = CheckContext(
+        target_doc, source_doc, target_segments, source_segments, rows, encoder=sentence_encoder
+    )
     found_by_rules = run_checks(context, rules or RuleConfig())
     flags = merge_flags(found_by_model, found_by_rules)
     if lm is not None:
@@ -194,7 +217,7 @@ def audit(
         scores=document_scores(rows, has_source=source_doc is not None),
         segments=rows,
         flags=flags,
-        signature=signature(lm),
+        signature=signature(lm, sentence_encoder),
     )
 
 

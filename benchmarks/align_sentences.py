@@ -5,7 +5,9 @@ Les Travailleurs de la mer, Vingt mille lieues sous les mers). Sentences are the
 cut_*_{fr,en}.xml files (tokens joined by spaces); source = French, target = English. The aligner is also told
 which `<p>` each sentence sits in (the document's own structure, as the audit pipeline tells it the text's
 lines); Alice and Vingt mille lieues have paragraphs, the other four one `<p>` for the whole text.
-`--no-paragraphs` leaves that out. No parameter depends on the novel.
+`--no-paragraphs` leaves that out. No parameter depends on the novel. The evidence is, as in the audit
+pipeline, length, anchors, the lexicon and the embedded sentence encoder (use-m3); `--no-encoder` leaves the
+encoder out, `--model` adds the language model's sentence embeddings.
 
 Measure (vecalign's score.py, score_multiple, which Bertalign's evaluation uses too): a link is a pair (source
 indices, target indices). Strict: a predicted link is a true positive when the gold has exactly the same link.
@@ -17,9 +19,11 @@ the six novels (micro-average over all links); per-novel figures are printed too
 with null links counted in recall as well (a stricter variant, which this benchmark reported until
 2026-11-25 under vecalign's name). Speed (sentences per second, source plus
 target, one CPU thread) and peak memory (tracemalloc: Python objects and numpy arrays) are measured on the
-longest novel.
+longest novel: the encoder's own throughput (every run of 1-5 sentences the aligner asks it for, from a cold
+memo), the aligner's with the encoder's rows at hand, and the aligner's with the language model's embeddings
+beside them.
 
-Run: python -m benchmarks.align_sentences [--no-model] [--no-paragraphs] [--novel NAME]
+Run: python -m benchmarks.align_sentences [--no-encoder] [--model] [--no-paragraphs] [--novel NAME]
 (with the model, its sentence embeddings are cached under ~/.cache/auditor/bench-align: minutes per novel on a
 CPU the first time)
 """
@@ -39,9 +43,9 @@ from pathlib import Path
 
 import numpy as np
 
-from auditor.align.sentences import Evidence, Similarity, align_texts
+from auditor.align.sentences import Encoder, Evidence, Similarity, align_texts
+from benchmarks.data import bench_root
 
-ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "transread-fr-en"
 Link = tuple[tuple[int, ...], tuple[int, ...]]
 
 
@@ -69,7 +73,8 @@ def _sentences(path: Path) -> tuple[list[str], dict[str, int], list[int]]:
     return texts, ids, paragraphs
 
 
-def load_novels(root: Path = ROOT) -> list[Novel]:
+def load_novels(root: Path | None = None) -> list[Novel]:
+    root = root or bench_root() / "transread-fr-en"
     novels = []
     for folder in sorted(root.glob("*_EN-FR")):
         name = folder.name.removesuffix("_EN-FR")
@@ -160,11 +165,14 @@ def model_evidence(novel: Novel) -> Evidence:
     return Evidence(source, target)
 
 
-def align_novel(novel: Novel, evidence: Similarity, paragraphs: bool) -> list[Link]:
+def align_novel(
+    novel: Novel, evidence: Similarity, paragraphs: bool, encoder: Encoder | None = None
+) -> list[Link]:
     links = align_texts(
         novel.source,
         novel.target,
         similarity=evidence,
+        encoder=encoder,
         source_lang="fr",
         target_lang="en",
         source_paragraphs=novel.source_paragraphs if paragraphs else None,
@@ -185,10 +193,13 @@ def _row(name: str, golds: list[list[Link]], tests: list[list[Link]], speed: str
     )
 
 
-def run(use_model: bool, only: str | None = None, paragraphs: bool = True) -> int:
-    if not ROOT.is_dir():
-        print(f"error: {ROOT} not found", file=sys.stderr)
+def run(use_model: bool, only: str | None = None, paragraphs: bool = True, use_encoder: bool = True) -> int:
+    if not (bench_root() / "transread-fr-en").is_dir():
+        print(f"error: {bench_root() / 'transread-fr-en'} not found", file=sys.stderr)
         return 2
+    from auditor.encoder import load_encoder
+
+    encoder = load_encoder() if use_encoder else None
     novels = [n for n in load_novels() if not only or only.lower() in n.name.lower()]
     golds, tests = [], []
     print(
@@ -198,42 +209,63 @@ def run(use_model: bool, only: str | None = None, paragraphs: bool = True) -> in
     for novel in novels:
         evidence: Similarity = model_evidence(novel) if use_model else None
         start = time.perf_counter()
-        test = align_novel(novel, evidence, paragraphs)
+        test = align_novel(novel, evidence, paragraphs, encoder)
         speed = (len(novel.source) + len(novel.target)) / max(time.perf_counter() - start, 1e-9)
         print(_row(novel.name, [novel.gold], [test], f"{speed:.0f}"))
         golds.append(novel.gold)
         tests.append(test)
-    evidence_name = "length+anchors+lexical" + ("+model" if use_model else "")
-    evidence_name += "+paragraphs" if paragraphs else ""
+    evidence_name = "length+anchors+lexical" + ("+encoder" if use_encoder else "")
+    evidence_name += ("+model" if use_model else "") + ("+paragraphs" if paragraphs else "")
     print(_row("micro-average", golds, tests, ""))
-    print(f"evidence: {evidence_name}")
+    print(f"evidence: {evidence_name} (sent/s above: a warm encoder memo for novels after the first)")
     longest = max(novels, key=lambda nv: len(nv.source) + len(nv.target))
-    evidence = model_evidence(longest) if use_model else None
-    start = time.perf_counter()
-    align_novel(longest, evidence, paragraphs)
-    elapsed = time.perf_counter() - start
-    tracemalloc.start()
-    align_novel(longest, evidence, paragraphs)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
     sents = len(longest.source) + len(longest.target)
-    print(
-        f"longest novel {longest.name}: {sents} sentences aligned in {elapsed:.2f} s "
-        f"({sents / elapsed:.0f} sentences/s, one CPU thread); peak memory the aligner allocates "
-        f"(tracemalloc, Python and numpy) {peak / 2**20:.1f} MiB"
-    )
+    fresh = None
+    if use_encoder:
+        from auditor.encoder.backends import UseEncoder
+        from auditor.encoder.manifest import find_encoder_manifest
+
+        manifest = find_encoder_manifest("use-m3")
+        assert manifest is not None
+        fresh = UseEncoder(manifest)
+        fresh.encode(["warm-up"])
+        start = time.perf_counter()
+        align_novel(longest, None, paragraphs, fresh)
+        cold = time.perf_counter() - start
+        texts = len(fresh._memo) - 1
+        print(
+            f"encoder use-m3 on {longest.name}: {texts} texts (runs of 1-5 sentences) encoded and aligned in "
+            f"{cold:.2f} s ({sents / cold:.0f} sentences/s end to end)"
+        )
+    variants: list[tuple[str, Similarity]] = [("without the LM", None)]
+    if use_model:
+        variants.append(("with the LM's embeddings (precomputed)", model_evidence(longest)))
+    for label, evidence in variants:
+        start = time.perf_counter()
+        align_novel(longest, evidence, paragraphs, fresh)
+        elapsed = time.perf_counter() - start
+        tracemalloc.start()
+        align_novel(longest, evidence, paragraphs, fresh)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(
+            f"longest novel {longest.name}, {label}: {sents} sentences aligned in {elapsed:.2f} s "
+            f"({sents / elapsed:.0f} sentences/s, one CPU thread, encoder rows memoised); peak memory the "
+            f"aligner allocates (tracemalloc, Python and numpy) {peak / 2**20:.1f} MiB"
+        )
     return 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--no-model", action="store_true", help="no model embeddings (length, anchors, lexicon)"
-    )
+    parser.add_argument("--model", action="store_true", help="add the language model's sentence embeddings")
+    parser.add_argument("--no-encoder", action="store_true", help="leave the sentence encoder out")
     parser.add_argument("--novel", help="only novels whose name contains this")
     parser.add_argument("--no-paragraphs", action="store_true", help="ignore the <p> structure of the texts")
     args = parser.parse_args()
-    sys.exit(run(not args.no_model, args.novel, not args.no_paragraphs))
+    code = run(args.model, args.novel, not args.no_paragraphs, not args.no_encoder)
+    if code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -140,6 +140,25 @@ def clean(segments: int, model: object | None) -> None:
         print(f"    {f.rule} {f.severity} {f.text[:70]!r} | {f.message[:80]}")
 
 
+def alignment_clean(segments: int) -> None:
+    """Omission and addition flags (AUD501/AUD502) on clean source/reference pairs, through the audit pipeline
+    (its sentence splitting, the aligner and the encoder's per-sentence checks; the rules only, no LM)."""
+    from auditor.pipeline import audit
+
+    folder = bench_root() / "wmt-fr-en" / "wmt13"
+    src = (folder / "newstest2013-src.fr").read_text(encoding="utf-8").splitlines()[:segments]
+    ref = (folder / "newstest2013-ref.en").read_text(encoding="utf-8").splitlines()[:segments]
+    started = time.perf_counter()
+    report = audit("\n".join(ref), "\n".join(src), src_lang="fr", tgt_lang="en", model=None)
+    seconds = time.perf_counter() - started
+    found = [f for f in report.flags if f.rule in ("AUD501", "AUD502")]
+    kinds = Counter(row.link for row in report.segments)
+    print(f"clean WMT13 fr-en references ({segments} segments, aligned by the pipeline with the encoder, "
+          f"{seconds:.1f}s): {len(found)} omission/addition flags; links {dict(kinds.most_common())}")  # fmt: skip
+    for f in found:
+        print(f"    {f.rule} {f.severity} {(f.text or f.source_text or '')[:70]!r} | {f.message[:90]}")
+
+
 def diabla(model: object | None) -> None:
     by_dialogue: dict[str, list[data.JudgedUtterance]] = defaultdict(list)
     for utterance in data.diabla():
@@ -187,6 +206,7 @@ def main() -> None:
         model = load_model(args.model)
     seed(model)
     clean(args.segments, model)
+    alignment_clean(args.segments)
     if not args.no_diabla:
         diabla(model)
 

@@ -13,7 +13,14 @@ The cost of a link adds up, in nats-like units:
   model's sentence embeddings (embed.py) beside them; a run of sentences is the length-weighted sum of its
   rows, and the cosine is standardised against random pairs of the same documents, so that its scale does not
   depend on the evidence;
+- with a sentence encoder (auditor/encoder), the cosine of the link's two sides, each side's sentences joined
+  into one text as Bertalign does (runs of more than three sentences sum the rows of their parts);
 - a penalty for a link whose side spans a paragraph break, when paragraphs are known.
+
+Leaving a sentence out (a 1-0 or 0-1 link) costs a flat `skip`, or, with an encoder, a cost that follows the
+encoder's evidence: high for a sentence that resembles something on the other side in the corridor, low
+(down to `skip_floor`) for one that resembles nothing there, so an untranslated passage becomes a null link
+instead of joining a neighbour's link.
 
 The search is banded: it first runs in a corridor around the diagonal, then re-runs in a corridor around the
 path it found, widening it whenever the path comes near its edge, so time and memory grow linearly with the
@@ -47,6 +54,9 @@ class Evidence:
 
 
 Similarity = Embedder | Evidence | None
+
+Encoder = Callable[[list[str]], np.ndarray]
+"""A cross-lingual sentence encoder (auditor.encoder.SentenceEncoder.encode): texts -> unit rows."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,20 @@ class AlignParams:
     # lexical sentence vectors (lexvec.py) from the same table; None leaves them out
     lexical: LexicalWeights | None = DEFAULT_WEIGHTS
     model_weight: float = 1.0  # the model's embeddings beside the lexical vectors (relative block weight)
+    # the sentence encoder's cosine between a link's two sides, each side's sentences joined into one text
+    # (as Bertalign does); the term is -encoder_weight * (cosine - encoder_pivot)
+    encoder_weight: float = 20.0
+    encoder_pivot: float = 0.3
+    encoder_floor: float = 0.25  # cosines below this count as this (a loose verse translation is still 1-1)
+    # runs up to this many sentences are encoded as one text; a longer run is the sum of its first
+    # encoder_max_run sentences' row and the rest's (encoding cost grows with the text's length)
+    encoder_max_run: int = 3
+    # with an encoder, leaving a sentence unaligned costs skip + skip_slope * (best - skip_pivot), floored at
+    # skip_floor, where best is its highest cosine with the other side's sentences (and pairs of them) in
+    # the search corridor: a sentence nothing resembles is cheap to leave out
+    skip_slope: float = 12.0
+    skip_pivot: float = 0.4
+    skip_floor: float = 2.5
     merge_nulls: bool = True
     ratio_passes: int = 1  # re-align with the length ratio measured on the previous pass's 1-1 links
 
@@ -120,6 +144,7 @@ def align_sentences(
     target_segments: list[Segment],
     *,
     similarity: Similarity = None,
+    encoder: Encoder | None = None,
     band: int = 30,
     params: AlignParams = DEFAULT_PARAMS,
     source_lang: str | None = None,
@@ -128,7 +153,9 @@ def align_sentences(
     """Links covering every source and target segment once, in document order.
 
     `similarity` is model evidence: an `Evidence` of precomputed embeddings, or an embedder called with
-    each side's texts (and its language), or None for length and anchors only. `band` is the corridor's
+    each side's texts (and its language), or None for length and anchors only. `encoder` is a cross-lingual
+    sentence encoder (auditor.encoder): it scores each candidate link and sets the cost of leaving a
+    sentence out. `band` is the corridor's
     starting half-width in sentences; it widens where the alignment needs it.
     """
     src_texts = [s.text for s in source_segments]
@@ -137,6 +164,7 @@ def align_sentences(
         src_texts,
         tgt_texts,
         similarity=similarity,
+        encoder=encoder,
         band=band,
         params=params,
         source_lang=source_lang or (source_segments[0].lang if source_segments else None),
@@ -151,6 +179,7 @@ def align_texts(
     target: Sequence[str],
     *,
     similarity: Similarity = None,
+    encoder: Encoder | None = None,
     band: int = 30,
     params: AlignParams = DEFAULT_PARAMS,
     source_lang: str | None = None,
@@ -163,6 +192,8 @@ def align_texts(
     if n == 0 or m == 0:
         return [SentenceLink((i,), ()) for i in range(n)] + [SentenceLink((), (j,)) for j in range(m)]
     scorer = _Scorer(source, target, similarity, params, source_lang, target_lang)
+    if encoder is not None and params.encoder_weight:
+        scorer.set_encoder(encoder, source, target)
     scorer.src_par = list(source_paragraphs) if source_paragraphs is not None else None
     scorer.tgt_par = np.asarray(target_paragraphs) if target_paragraphs is not None else None
     path = _banded_path(scorer, params, [(i * m / n, i * m / n) for i in range(n + 1)], m, band)
@@ -268,6 +299,10 @@ class _Scorer:
         self.tgt_par: np.ndarray | None = None
         self.src_emb: np.ndarray | None = None
         self.tgt_emb: np.ndarray | None = None
+        self.enc_runs: dict[tuple[str, int], np.ndarray] | None = None
+        # the cost of leaving each source / target sentence unaligned (set per search when an encoder is given)
+        self.src_skip = np.full(len(source), params.skip)
+        self.tgt_skip = np.full(len(target), params.skip)
         if params.embed_weight:
             blocks = []
             if lexicon is not None and params.lexical is not None:
@@ -301,6 +336,52 @@ class _Scorer:
         self.emb_std = float(sims.std()) or 1.0
         self._runs: dict[tuple[str, int], np.ndarray] = {}
 
+    def set_encoder(self, encoder: Encoder, source: Sequence[str], target: Sequence[str]) -> None:
+        """Encoder rows of every run of consecutive sentences each link type needs, on both sides."""
+        sizes = {"s": {a for a, _ in self.params.link_types}, "t": {b for _, b in self.params.link_types}}
+        longest = max(1, self.params.encoder_max_run)
+        texts: list[str] = []
+        spans: list[tuple[str, int, int, int]] = []
+        for side, sentences in (("s", source), ("t", target)):
+            for size in sorted({s for s in sizes[side] if s <= longest} | {1, 2}):
+                runs = [" ".join(sentences[k : k + size]) for k in range(len(sentences) - size + 1)]
+                spans.append((side, size, len(texts), len(texts) + len(runs)))
+                texts.extend(runs)
+        rows = np.asarray(encoder(texts), dtype=np.float32)
+        self.enc_runs = {(side, size): rows[lo:hi] for side, size, lo, hi in spans}
+        for side in ("s", "t"):
+            for size in sorted(s for s in sizes[side] if s > longest):
+                head, rest = self.enc_runs[(side, longest)], self.enc_runs[(side, size - longest)]
+                count = len(head) - (size - longest)
+                self.enc_runs[(side, size)] = _unit(head[:count] + rest[longest : longest + count])
+
+    def encoder_runs(self, side: str, size: int) -> np.ndarray:
+        assert self.enc_runs is not None
+        return self.enc_runs[(side, size)]
+
+    def set_skip_costs(self, windows: list[tuple[int, int]]) -> None:
+        """Each sentence's skip cost from its best encoder cosine with the other side inside the corridor."""
+        if self.enc_runs is None:
+            return
+        p = self.params
+        s1, s2 = self.encoder_runs("s", 1), self.encoder_runs("s", 2)
+        t1, t2 = self.encoder_runs("t", 1), self.encoder_runs("t", 2)
+        n, m = len(s1), len(t1)
+        src_best = np.full(n, -1.0)
+        tgt_best = np.full(m, -1.0)
+        for x in range(n):
+            lo, hi = windows[x][0], min(m, windows[x + 1][1])
+            if hi <= lo:
+                continue
+            pairs = t2[lo : min(hi, m - 1)] @ s1[x]
+            src_best[x] = max(float((t1[lo:hi] @ s1[x]).max()), float(pairs.max(initial=-1.0)))
+            seen = t1[lo:hi] @ s1[x]
+            if x + 1 < n:
+                seen = np.maximum(seen, t1[lo:hi] @ s2[x])
+            tgt_best[lo:hi] = np.maximum(tgt_best[lo:hi], seen)
+        self.src_skip = np.maximum(p.skip_floor, p.skip + p.skip_slope * (src_best - p.skip_pivot))
+        self.tgt_skip = np.maximum(p.skip_floor, p.skip + p.skip_slope * (tgt_best - p.skip_pivot))
+
     def run_embeddings(self, side: str, size: int) -> np.ndarray:
         """Unit vectors of every run of `size` consecutive sentences (row k = sentences k..k+size-1)."""
         cached = self._runs.get((side, size))
@@ -330,9 +411,9 @@ class _Scorer:
             self._shared_rows[x] = (first, values)
         return values[start - first : stop - first]
 
-    def skip_cost(self) -> float:
-        """Cost of leaving one source or target sentence unaligned."""
-        return self.params.skip
+    def skip_cost(self, side: str, index: int) -> float:
+        """Cost of leaving source (side "s") or target sentence `index` unaligned."""
+        return float((self.src_skip if side == "s" else self.tgt_skip)[index])
 
     def length_costs(self, src_chars: int, tgt_chars: np.ndarray) -> np.ndarray:
         mean = (src_chars + tgt_chars / self.ratio) / 2
@@ -340,7 +421,13 @@ class _Scorer:
         return _neg_log_two_tail(np.abs(delta))
 
     def link_costs(
-        self, i: int, a: int, b: int, starts: np.ndarray, emb_sim: np.ndarray | None
+        self,
+        i: int,
+        a: int,
+        b: int,
+        starts: np.ndarray,
+        emb_sim: np.ndarray | None,
+        enc_sim: np.ndarray | None = None,
     ) -> np.ndarray:
         """Cost of linking source i..i+a-1 with target j..j+b-1, for each j in `starts` (a, b >= 1)."""
         p = self.params
@@ -378,16 +465,23 @@ class _Scorer:
             cost += np.where(has, anchor, 0.0)
         if emb_sim is not None:
             cost -= p.embed_weight * (emb_sim.astype(np.float64) - self.emb_mean) / self.emb_std
+        if enc_sim is not None:
+            value = np.maximum(enc_sim.astype(np.float64), p.encoder_floor)
+            cost -= p.encoder_weight * (value - p.encoder_pivot)
         if a > 1 and self.src_par is not None and self.src_par[i] != self.src_par[i + a - 1]:
             cost += p.paragraph_penalty
         if b > 1 and self.tgt_par is not None:
             cost += p.paragraph_penalty * (self.tgt_par[starts] != self.tgt_par[ends - 1])
         return cost
 
-    def link_cost(self, i: int, j: int, a: int, b: int, emb_sim: float | None) -> float:
+    def link_cost(self, i: int, j: int, a: int, b: int) -> float:
         """`link_costs` for one link."""
-        sims = None if emb_sim is None else np.array([emb_sim])
-        return float(self.link_costs(i, a, b, np.array([j]), sims)[0])
+        sims = enc = None
+        if self.src_emb is not None:
+            sims = np.array([self.run_embeddings("s", a)[i] @ self.run_embeddings("t", b)[j]])
+        if self.enc_runs is not None:
+            enc = np.array([self.encoder_runs("s", a)[i] @ self.encoder_runs("t", b)[j]])
+        return float(self.link_costs(i, a, b, np.array([j]), sims, enc)[0])
 
 
 def _model_embeddings(
@@ -438,8 +532,9 @@ def _search(scorer: _Scorer, windows: list[tuple[int, int]], params: AlignParams
     cost: list[np.ndarray] = []
     back: list[np.ndarray] = []
     steps = [(0, 1), (1, 0), *list(params.link_types)]
-    skip = scorer.skip_cost()
+    scorer.set_skip_costs(windows)
     use_emb = scorer.src_emb is not None
+    use_enc = scorer.enc_runs is not None
     for i in range(n + 1):
         lo, hi = windows[i]
         width = hi - lo + 1
@@ -455,22 +550,29 @@ def _search(scorer: _Scorer, windows: list[tuple[int, int]], params: AlignParams
                     continue
                 prev = cost[i - a][j0 - b - plo : j1 - b - plo + 1]
                 if b == 0:
-                    candidates[k, j0 - lo : j1 - lo + 1] = prev + skip
+                    candidates[k, j0 - lo : j1 - lo + 1] = prev + scorer.src_skip[i - 1]
                     continue
-                sims = None
+                sims = enc = None
                 if use_emb:
                     src_run = scorer.run_embeddings("s", a)[i - a]
                     sims = scorer.run_embeddings("t", b)[j0 - b : j1 - b + 1] @ src_run
+                if use_enc:
+                    enc = (
+                        scorer.encoder_runs("t", b)[j0 - b : j1 - b + 1] @ scorer.encoder_runs("s", a)[i - a]
+                    )
                 starts = np.arange(j0 - b, j1 - b + 1)
-                candidates[k, j0 - lo : j1 - lo + 1] = prev + scorer.link_costs(i - a, a, b, starts, sims)
+                candidates[k, j0 - lo : j1 - lo + 1] = prev + scorer.link_costs(
+                    i - a, a, b, starts, sims, enc
+                )
         best_step = candidates[1:].argmin(axis=0) + 1
         best = candidates[best_step, np.arange(width)]
         row = np.empty(width)
         brow = np.empty(width, dtype=np.int64)
         previous = inf
         # step (0, 1) comes from this row's previous column, so it is taken in order; it wins ties, being first
+        tgt_skip = scorer.tgt_skip.tolist()
         for c in range(width):
-            from_left = previous + skip
+            from_left = previous + tgt_skip[lo + c - 1] if lo + c > 0 else inf
             if i == 0 and lo + c == 0:
                 row[c], brow[c] = 0.0, -1
             elif from_left <= best[c] and from_left < inf:
@@ -500,12 +602,9 @@ def _links(path: list[tuple[int, int]], scorer: _Scorer) -> list[SentenceLink]:
     for (pi, pj), (i, j) in itertools.pairwise(path):
         a, b = i - pi, j - pj
         if a and b:
-            sim = None
-            if scorer.src_emb is not None:
-                sim = float(scorer.run_embeddings("s", a)[pi] @ scorer.run_embeddings("t", b)[pj])
-            cost = scorer.link_cost(pi, pj, a, b, sim)
+            cost = scorer.link_cost(pi, pj, a, b)
         else:
-            cost = scorer.skip_cost()
+            cost = scorer.skip_cost("s", pi) if a else scorer.skip_cost("t", pj)
         links.append(SentenceLink(tuple(range(pi, i)), tuple(range(pj, j)), _squash(cost)))
     return links
 

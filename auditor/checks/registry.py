@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from auditor.document import Document, Segment
 from auditor.report import AlignedSegment, Flag, Severity
+
+if TYPE_CHECKING:
+    from auditor.encoder import SentenceEncoder
 
 
 @dataclass
@@ -22,6 +26,9 @@ class CheckContext:
     target_segments: list[Segment]
     source_segments: list[Segment]
     segments: list[AlignedSegment]
+    # the run's sentence encoder (auditor.encoder.SentenceEncoder), when it has one: the alignment checks
+    # weigh each sentence of a link against the other side with it
+    encoder: SentenceEncoder | None = None
 
 
 @dataclass

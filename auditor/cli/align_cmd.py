@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from auditor.cli import app, fail, interruptible
-from auditor.cli.options import check_languages
+from auditor.cli.options import EncoderOption, check_languages
 from auditor.document import Document, SentenceLink
 from auditor.errors import AuditorError
 from auditor.io.text import DEFAULT_MAX_CHARS, check_length, read_text_file
@@ -50,6 +50,7 @@ def align(
     max_chars: int | None = typer.Option(
         DEFAULT_MAX_CHARS, "--max-chars", min=1, help="Refuse a document longer than this (exit 2)."
     ),
+    encoder: EncoderOption = "use-m3",
 ) -> None:
     """Align SOURCE and TARGET sentence by sentence, or word-align a PAIRS file with --words."""
     check_languages(src_lang, tgt_lang)
@@ -66,6 +67,7 @@ def align(
         fail("only one of SOURCE and TARGET can be - (stdin)")
     from auditor.align.embed import ModelEmbedder, load_embedding_model
     from auditor.align.sentences import align_sentences
+    from auditor.pipeline import resolve_encoder
     from auditor.segment import detect_language, split_sentences
 
     try:
@@ -81,10 +83,12 @@ def align(
     tgt_segments = split_sentences(Document(tgt_text, t_lang, str(target)), one_per_line=one_per_line)
     with interruptible("no links were printed"):
         similarity = None if no_model else ModelEmbedder(load_embedding_model(model))
+        sentence_encoder = resolve_encoder(encoder)
         links = align_sentences(
             src_segments,
             tgt_segments,
             similarity=similarity,
+            encoder=sentence_encoder,
             band=band,
             source_lang=s_lang,
             target_lang=t_lang,
@@ -96,7 +100,9 @@ def align(
     payload: dict[str, Any] = {
         "source": {"file": str(source), "lang": s_lang, "sentences": len(src_segments)},
         "target": {"file": str(target), "lang": t_lang, "sentences": len(tgt_segments)},
-        "evidence": _evidence_name(s_lang, t_lang, None if no_model else model),
+        "evidence": _evidence_name(
+            s_lang, t_lang, None if no_model else model, sentence_encoder.name if sentence_encoder else None
+        ),
         "links": [
             {
                 "source": list(link.source),
@@ -115,13 +121,16 @@ def align(
     sys.stdout.write("\n")
 
 
-def _evidence_name(source_lang: str, target_lang: str, model: str | None) -> str:
-    """What the links rest on: length and anchors always, the lexicon where the pair has one, the model."""
+def _evidence_name(source_lang: str, target_lang: str, model: str | None, encoder: str | None) -> str:
+    """What the links rest on: length and anchors always, the lexicon where the pair has one, the encoder,
+    the model."""
     from auditor.align.lexicon import load_lexicon
 
     parts = ["length", "anchors"]
     if load_lexicon(source_lang, target_lang) is not None:
         parts.append("lexicon")
+    if encoder:
+        parts.append(encoder)
     if model:
         parts.append(model)
     return "+".join(parts)

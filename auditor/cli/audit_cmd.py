@@ -14,6 +14,7 @@ from auditor.cli import app, fail, interruptible
 from auditor.cli.options import (
     ConfigOption,
     DisableOption,
+    EncoderOption,
     ForceOption,
     MaxCharsOption,
     ModelOption,
@@ -51,6 +52,7 @@ def audit(
     tgt_lang: TgtLangOption = None,
     model: ModelOption = "gemma-3-270m",
     no_model: NoModelOption = False,
+    encoder: EncoderOption = "use-m3",
     output_format: Annotated[
         AuditFormat, typer.Option("--format", "-f", help="Output format.")
     ] = AuditFormat.text,
@@ -104,6 +106,7 @@ def audit(
                     src_lang=src_lang,
                     tgt_lang=tgt_lang,
                     model=lm,
+                    encoder=encoder,
                     rules=rules,
                     target_name=str(target),
                     source_name=str(source) if source is not None else None,

@@ -17,6 +17,7 @@ app.add_typer(models_app, name="models")
 @models_app.command("list")
 def list_models() -> None:
     """The named models (manifests in models/) and whether each is prepared."""
+    from auditor.encoder.manifest import list_encoder_manifests
     from auditor.lm import cache
     from auditor.lm.manifest import list_manifests
 
@@ -26,6 +27,8 @@ def list_models() -> None:
     for manifest in list_manifests():
         source = manifest.package or manifest.hub_id or "-"
         table.add_row(manifest.name, source, "yes" if cache.is_prepared(manifest) else "no", manifest.licence)
+    for encoder in list_encoder_manifests():  # sentence encoders: used as installed, nothing to prepare
+        table.add_row(encoder.name, f"{encoder.package}=={encoder.version}", "n/a (encoder)", encoder.licence)
     Console().print(table)
 
 
@@ -74,7 +77,7 @@ def info(name: Annotated[str, typer.Argument(help="A manifest name.")] = "gemma-
 
     manifest = find_manifest(name)
     if manifest is None:
-        fail(f"no model manifest named {name!r} (see `auditor models list`)")
+        _encoder_info(name)
         return
     rows = {
         "name": manifest.name,
@@ -89,6 +92,34 @@ def info(name: Annotated[str, typer.Argument(help="A manifest name.")] = "gemma-
         "prompt (target only)": repr(manifest.prompt.unconditioned),
         "cache": str(cache.checkpoint_dir(manifest)),
         "prepared": "yes" if cache.is_prepared(manifest) else "no",
+    }
+    for key, value in rows.items():
+        typer.echo(f"{key:>22}: {value}")
+
+
+def _encoder_info(name: str) -> None:
+    from auditor.encoder.backends import weights_path
+    from auditor.encoder.manifest import find_encoder_manifest
+    from auditor.errors import ModelError
+
+    encoder = find_encoder_manifest(name)
+    if encoder is None:
+        fail(f"no model manifest named {name!r} (see `auditor models list`)")
+        return
+    try:
+        location = str(weights_path(encoder))
+    except ModelError as error:
+        location = f"not installed ({error})"
+    rows = {
+        "name": encoder.name,
+        "kind": "sentence encoder",
+        "description": encoder.description,
+        "package": f"{encoder.package}=={encoder.version}",
+        "weights file": location,
+        "sha256": encoder.sha256 or "-",
+        "licence": encoder.licence,
+        "languages": ", ".join(encoder.languages),
+        "dimensions": str(encoder.dimensions or "-"),
     }
     for key, value in rows.items():
         typer.echo(f"{key:>22}: {value}")

@@ -13,6 +13,14 @@ ModelOption = Annotated[
         "--model", "-m", help="A manifest name (auditor models list), a local checkpoint folder or a hub id."
     ),
 ]
+EncoderOption = Annotated[
+    str,
+    typer.Option(
+        "--encoder",
+        help="Sentence encoder for alignment, omissions and adequacy: use-m3 (embedded), a "
+        "sentence-transformers folder or hub id, or none.",
+    ),
+]
 NoModelOption = Annotated[
     bool, typer.Option("--no-model", help="Rules only: no language model scores or flags.")
 ]
