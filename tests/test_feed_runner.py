@@ -170,14 +170,22 @@ def test_unwritable_output_fails_before_any_work(tmp_path):
         folder.chmod(0o755)
 
 
-def test_a_model_that_cannot_load_exits_3(tmp_path):
+def test_a_truncated_model_exits_3_with_one_line(lm, tmp_path):
+    """A damaged checkpoint is a model error (3), not a failed gate (1) nor bad input (2)."""
+    from auditor.lm.cache import checkpoint_dir
+
+    prepared = checkpoint_dir(lm.manifest)
     broken = tmp_path / "model"
     broken.mkdir()
-    (broken / "config.json").write_text("{}", encoding="utf-8")
+    for name in ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"):
+        (broken / name).write_bytes((prepared / name).read_bytes())
+    with (prepared / "model.safetensors").open("rb") as handle:
+        (broken / "model.safetensors").write_bytes(handle.read(1 << 20))
     done = auditor_cli("check", FEED / "news.jsonl", "--model", broken, "--no-cache")
     assert done.returncode == 3, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
-    assert [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "model" in errors[0], done.stderr
 
 
 def test_cache_info_and_clear(tmp_path):

@@ -36,12 +36,14 @@ def _probe(folder: Path) -> None:
 
 
 def ensure_writable_dir(folder: Path) -> None:
-    """Create `folder` if needed and write and remove a file in it; OutputError (one line) otherwise."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"{folder}: cannot create the folder ({error.strerror or error})") from None
-    _probe(folder)
+    """Write and remove a file in `folder`, or in the nearest folder above it that exists (where it will
+    be created); OutputError (one line) otherwise. Nothing is left behind."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{folder}: cannot create the folder ({existing} is not a folder)")
+    _probe(existing)
 
 
 def ensure_writable_file(path: Path) -> None:

@@ -66,7 +66,13 @@ class FeedWorker:
                 torch.set_num_threads(self.spec.threads)
             from auditor.lm.model import load_model
 
-            self.lm = load_model(self.spec.model, dtype=self.spec.dtype)
+            try:
+                self.lm = load_model(self.spec.model, dtype=self.spec.dtype)
+            except AuditorError:
+                raise
+            except Exception as error:  # a damaged checkpoint raises whatever its reader raises
+                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise ModelError(f"cannot load model {self.spec.model!r}: {first}") from None
         loaded = signature(self.lm)
         if self._signature is not None and loaded != self._signature:
             raise ModelError(f"the loaded model's signature {loaded} is not the expected {self._signature}")
