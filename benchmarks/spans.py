@@ -703,7 +703,7 @@ def calibrate_lig(lm: LanguageModel, rules: RuleConfig, limit: int | None, size:
     ]  # fmt: skip
     gold = [t == "BAD" for d in docs for r in d for t in r["tags"]]
     table = []
-    for g in (-2.0, -3.0, -4.0, -5.0, -6.0, -7.5):
+    for g in (-0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0):
         for below in (math.inf, 95.0, 90.0, 85.0):
             th = Thresholds(given_max=g, segment_below=below)
             pred: list[bool] = []
