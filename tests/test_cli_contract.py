@@ -366,3 +366,18 @@ def test_memory_error_is_exit_3(monkeypatch, capsys):
         cli.main()
     assert exit_info.value.code == 3
     assert capsys.readouterr().err.startswith("error: out of memory")
+
+
+def test_language_codes_and_supported_pairs():
+    from auditor.checks.context import check_texts
+    from auditor.checks.language import check_language_code
+    from auditor.errors import InputError
+
+    for good in ("fr", "EN", "en-US", "pt_BR", "zh"):
+        check_language_code(good)
+    for bad in ("xx", "english", "", "f", "fr-"):
+        with pytest.raises(InputError, match="unknown language code"):
+            check_language_code(bad)
+    french = SEED_FR.read_text(encoding="utf-8")
+    assert "AUD604" in {f.rule for f in check_texts(french, tgt_lang="fr")}  # target-only French
+    assert "AUD604" not in {f.rule for f in check_texts(SEED_EN.read_text(encoding="utf-8"))}

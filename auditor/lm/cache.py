@@ -71,8 +71,9 @@ def sha256_of(path: Path) -> str:
 
 
 @contextmanager
-def cache_lock(name: str) -> Iterator[None]:
-    """Hold the cross-process lock of one cache entry (preparing it, writing its stamps)."""
+def cache_lock(name: str, *, wait: bool = True) -> Iterator[None]:
+    """Hold the cross-process lock of one cache entry (preparing it, writing its stamps). Without `wait`,
+    EnvError at once when another process holds it."""
     from filelock import FileLock, Timeout
 
     folder = cache_root() / "models"
@@ -85,6 +86,8 @@ def cache_lock(name: str) -> Iterator[None]:
         try:
             lock.acquire(timeout=0)
         except Timeout:
+            if not wait:
+                raise EnvError(f"model {name} is locked by another auditor process") from None
             print(f"waiting for another auditor process to finish with model {name}…", file=sys.stderr)
             lock.acquire()
     except OSError as error:
@@ -258,10 +261,10 @@ def _stamp_matches(folder: Path, state: dict[str, list[int]]) -> bool:
 
 def _record_verified(folder: Path, state: dict[str, list[int]], manifest: Manifest) -> None:
     try:
-        with cache_lock(manifest.name):
+        with cache_lock(manifest.name, wait=False):
             _write_json(folder / VERIFIED_STAMP, {"files": state})
     except (OSError, EnvError):
-        pass  # a read-only cache: verified this time, verified again next time
+        pass  # a read-only or busy cache: verified this time, verified again next time
 
 
 def _adopt_legacy(folder: Path, manifest: Manifest) -> None:
