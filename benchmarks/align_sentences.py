@@ -217,7 +217,7 @@ def run(use_model: bool, only: str | None = None, paragraphs: bool = True, use_e
     evidence_name = "length+anchors+lexical" + ("+encoder" if use_encoder else "")
     evidence_name += ("+model" if use_model else "") + ("+paragraphs" if paragraphs else "")
     print(_row("micro-average", golds, tests, ""))
-    print(f"evidence: {evidence_name} (sent/s above: a warm encoder memo for novels after the first)")
+    print(f"evidence: {evidence_name} (sent/s above include encoding each novel's sentence runs)")
     longest = max(novels, key=lambda nv: len(nv.source) + len(nv.target))
     sents = len(longest.source) + len(longest.target)
     fresh = None
@@ -234,7 +234,7 @@ def run(use_model: bool, only: str | None = None, paragraphs: bool = True, use_e
         cold = time.perf_counter() - start
         texts = len(fresh._memo) - 1
         print(
-            f"encoder use-m3 on {longest.name}: {texts} texts (runs of 1-5 sentences) encoded and aligned in "
+            f"encoder use-m3 on {longest.name}: {texts} texts (runs of 1-3 sentences; longer runs sum their parts) encoded and aligned in "
             f"{cold:.2f} s ({sents / cold:.0f} sentences/s end to end)"
         )
     variants: list[tuple[str, Similarity]] = [("without the LM", None)]

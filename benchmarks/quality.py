@@ -267,6 +267,41 @@ def diabla(lm: LanguageModel) -> None:
     print(f"  mean overall score by judgment: {means}")
 
 
+def adequacy() -> None:
+    """The sentence encoder's cosine of source and translation (no LM; seconds): where it falls for good and
+    perturbed DEMETR translations, judged WMT13 hypotheses and DiaBLa utterances. This is why it is not a
+    fidelity input (issue 15): a term below a knee under every good DEMETR and WMT13 translation could only
+    lower the empty and shuffled ones, which the score already ranks last, while DiaBLa's lowest-cosine
+    utterances are short renderings of long chat lines that their readers judged perfect."""
+    from auditor.encoder import load_encoder
+
+    encode = load_encoder().encode
+
+    def cosines(targets: list[str], sources: list[str]) -> np.ndarray:
+        rows = encode([*targets, *sources])
+        return np.einsum("ij,ij->i", rows[: len(targets)], rows[len(targets) :])
+
+    items = data.demetr(None)
+    good = cosines([it.good for it in items], [it.source for it in items])
+    bad = cosines([it.bad for it in items], [it.source for it in items])
+    real = np.array([it.severity != "base" for it in items])
+    judged = data.judged_rows(data.wmt13(500))
+    wmt = cosines(judged.targets, judged.sources)
+    chat = data.diabla()
+    dia = cosines([u.translation for u in chat], [u.source for u in chat])
+    print("\nencoder adequacy (cosine of source and translation), percentiles 0 / 1 / 5 / 50:")
+    for name, values in (("DEMETR good, non-base", good[real]), ("WMT13 500-segment hypotheses", wmt)):
+        print(f"  {name:30s} " + " ".join(f"{x:.3f}" for x in np.percentile(values, [0, 1, 5, 50])))
+    knee = 0.3  # under every good DEMETR translation and every WMT13 hypothesis above
+    below: dict[str, int] = defaultdict(int)
+    for it, cosine in zip(items, bad, strict=True):
+        below[it.perturbation] += int(cosine < knee)
+    print(f"  DEMETR perturbed translations under {knee}: {dict((k, v) for k, v in below.items() if v)}")
+    low = np.argsort(dia)[:20]
+    counts = {j: sum(chat[k].judgment == j for k in low) for j in data.JUDGMENTS}
+    print(f"  DiaBLa's 20 lowest ({dia[low].max():.2f} or less) by judgment: {counts}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -275,7 +310,11 @@ def main() -> None:
     parser.add_argument("--wmt", default="500", help="judged segments (seeded sample), or 'all'")
     parser.add_argument("--diabla", default="all", help="'all' or 0 (skip)")
     parser.add_argument("--model", default="gemma-3-270m")
+    parser.add_argument("--adequacy", action="store_true", help="only the encoder's adequacy figures (no LM)")
     args = parser.parse_args()
+    if args.adequacy:
+        adequacy()
+        return
     lm = load_model(args.model)
     if args.demetr != "0":
         demetr(lm, None if args.demetr == "all" else int(args.demetr))
