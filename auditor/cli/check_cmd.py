@@ -99,7 +99,7 @@ def check(
         bool,
         typer.Option(
             "--no-cache",
-            help="Neither read nor write the result cache (auditor cache info): audit everything.",
+            help="Neither read nor write the result cache: audit every document again.",
         ),
     ] = False,
     jobs: Annotated[
