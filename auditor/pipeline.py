@@ -11,7 +11,7 @@ from auditor.checks import CheckContext, RuleConfig, run_checks
 from auditor.checks.merge import merge_flags
 from auditor.checks.registry import apply_config
 from auditor.document import Document, Segment, SentenceLink
-from auditor.encoder import DEFAULT_ENCODER, SentenceEncoder, load_encoder
+from auditor.encoder import DEFAULT_ENCODER, SentenceEncoder, describe_encoder, load_encoder
 from auditor.errors import InputError
 from auditor.io.text import DEFAULT_MAX_CHARS, check_length
 from auditor.lm.model import LanguageModel, load_model
@@ -76,7 +76,12 @@ def default_signature(model: str | None = None) -> str:
     identity = manifest.sha256 or ""
     head = load_head(manifest, identity)
     return signature_of(
-        manifest.name, identity, manifest.prompt.version, resolve_dtype(), head.digest if head else None
+        manifest.name,
+        identity,
+        manifest.prompt.version,
+        resolve_dtype(),
+        head.digest if head else None,
+        encoder_identity=describe_encoder(DEFAULT_ENCODER),
     )
 
 

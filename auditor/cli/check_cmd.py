@@ -19,6 +19,7 @@ from auditor.cli import app, fail
 from auditor.cli.options import (
     ConfigOption,
     DisableOption,
+    EncoderOption,
     ModelOption,
     NoModelOption,
     SeverityOption,
@@ -90,6 +91,7 @@ def check(
     ] = False,
     model: ModelOption = "gemma-3-270m",
     no_model: NoModelOption = False,
+    encoder: EncoderOption = "use-m3",
     src_lang: SrcLangOption = None,
     tgt_lang: TgtLangOption = None,
     disable: DisableOption = None,
@@ -158,6 +160,7 @@ def check(
         return
     options = FeedOptions(
         model=None if no_model else model,
+        encoder=None if encoder.lower() == "none" else encoder,
         gate=gate,
         src_lang=src_lang,
         tgt_lang=tgt_lang,

@@ -5,6 +5,6 @@ it. `load_encoder()` gives the default (models/encoders/use-m3.toml), loaded laz
 """
 
 from auditor.encoder.base import SentenceEncoder
-from auditor.encoder.load import DEFAULT_ENCODER, load_encoder
+from auditor.encoder.load import DEFAULT_ENCODER, describe_encoder, load_encoder
 
-__all__ = ["DEFAULT_ENCODER", "SentenceEncoder", "load_encoder"]
+__all__ = ["DEFAULT_ENCODER", "SentenceEncoder", "describe_encoder", "load_encoder"]

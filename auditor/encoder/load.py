@@ -25,3 +25,14 @@ def load_encoder(name_or_path: str = DEFAULT_ENCODER) -> SentenceEncoder:
     if Path(name_or_path).expanduser().is_file():
         raise ModelError(f"{name_or_path} is a file; give a sentence-transformers model folder or id")
     return SentenceTransformerEncoder(name_or_path)
+
+
+def describe_encoder(name_or_path: str | None) -> str | None:
+    """The identity a loaded manifest encoder would have, without loading it; None for no encoder, and for a
+    folder or hub id (only loading tells)."""
+    if name_or_path is None or name_or_path.lower() == "none":
+        return None
+    manifest = find_encoder_manifest(name_or_path)
+    if manifest is None:
+        return None
+    return f"{manifest.name}:{(manifest.sha256 or 'unknown')[:12]}"

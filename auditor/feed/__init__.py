@@ -23,6 +23,7 @@ def check(
     feed: str | Path | Iterable[FeedDocument],
     *,
     model: str | LanguageModel | None = "gemma-3-270m",
+    encoder: str | None = "use-m3",
     fail_on: str | None = "critical",
     fail_under: float | None = None,
     src_lang: str | None = None,
@@ -36,10 +37,11 @@ def check(
     """Audit every document of `feed` (a path `auditor check` takes, or FeedDocuments) and gate it.
 
     Iterate the result for a `Checked` (report, gate verdict and reasons, reference metrics) per document in feed order (its `stats`: cache hits).
-    `model=None`: rules only. `jobs`/`backend`/`ray_address`: where to audit (see `auditor check --help`)."""
+    `model=None`: rules only; `encoder=None`: no sentence encoder. `jobs`/`backend`/`ray_address`: where to audit (see `auditor check --help`)."""
     documents = iter_feed(feed) if isinstance(feed, str | Path) else feed
     options = FeedOptions(
         model=model,
+        encoder=encoder,
         gate=Gate.parse(fail_on, fail_under),
         src_lang=src_lang,
         tgt_lang=tgt_lang,

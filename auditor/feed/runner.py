@@ -39,6 +39,7 @@ class FeedOptions:
     (then `model` must be a name or folder, not a loaded model)."""
 
     model: str | LanguageModel | None = "gemma-3-270m"
+    encoder: str | None = "use-m3"  # a sentence-encoder name or folder; None: none
     gate: Gate = field(default_factory=lambda: Gate.parse("critical", None))
     src_lang: str | None = None
     tgt_lang: str | None = None
@@ -107,6 +108,7 @@ def make_backend(options: FeedOptions) -> Backend:
     spec = WorkerSpec(
         model=loaded.manifest.name if loaded is not None else model,  # type: ignore[arg-type]
         dtype=loaded.dtype if loaded is not None else None,
+        encoder=options.encoder,
         src_lang=options.src_lang,
         tgt_lang=options.tgt_lang,
         rules=options.rules,
@@ -115,13 +117,14 @@ def make_backend(options: FeedOptions) -> Backend:
         cache_path=None if options.ray_address else options.cache_path or result_cache_path(),
     )
     if spec.model is None:
-        from auditor.pipeline import signature
+        from auditor.encoder import describe_encoder
+        from auditor.pipeline import signature_of
 
-        spec.signature = signature(None)
+        spec.signature = signature_of(None, encoder_identity=describe_encoder(spec.encoder))
     elif loaded is None:
         from auditor.feed.worker import describe_model
 
-        spec.signature = describe_model(spec.model, spec.dtype)
+        spec.signature = describe_model(spec.model, spec.dtype, spec.encoder)
     if options.backend == "ray":
         return RayBackend(spec, options.jobs, address=options.ray_address, batch_size=options.batch_size)
     if options.jobs == 1:

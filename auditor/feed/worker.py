@@ -16,6 +16,7 @@ from auditor.io.feed import FeedDocument
 
 if TYPE_CHECKING:
     from auditor.checks.registry import RuleConfig
+    from auditor.encoder import SentenceEncoder
     from auditor.lm.model import LanguageModel
     from auditor.report import Report
 
@@ -26,6 +27,7 @@ class WorkerSpec:
 
     model: str | None  # a model name or folder; None: rules only
     dtype: str | None = None
+    encoder: str | None = "use-m3"  # the sentence encoder's name or folder; None: none
     src_lang: str | None = None
     tgt_lang: str | None = None
     rules: RuleConfig | None = None
@@ -55,6 +57,7 @@ class FeedWorker:
         self._ready = False
         self._signature = spec.signature
         self._cache: Any = None
+        self.encoder: SentenceEncoder | None = None
 
     def _load(self) -> None:
         from auditor.pipeline import signature
@@ -73,7 +76,10 @@ class FeedWorker:
             except Exception as error:  # a damaged checkpoint raises whatever its reader raises
                 first = (str(error).strip().splitlines() or [type(error).__name__])[0]
                 raise ModelError(f"cannot load model {self.spec.model!r}: {first}") from None
-        loaded = signature(self.lm)
+        from auditor.pipeline import resolve_encoder
+
+        self.encoder = resolve_encoder(self.spec.encoder)
+        loaded = signature(self.lm, self.encoder)
         if self._signature is not None and loaded != self._signature:
             raise ModelError(f"the loaded model's signature {loaded} is not the expected {self._signature}")
         self._signature = loaded
@@ -86,7 +92,7 @@ class FeedWorker:
     @property
     def signature(self) -> str:
         if self._signature is None and self.lm is None and self.spec.model is not None:
-            self._signature = describe_model(self.spec.model, self.spec.dtype)
+            self._signature = describe_model(self.spec.model, self.spec.dtype, self.spec.encoder)
         if self._signature is None:
             self._load()
         assert self._signature is not None
@@ -113,6 +119,7 @@ class FeedWorker:
                 src_lang=doc.source_lang or self.spec.src_lang,
                 tgt_lang=doc.target_lang or self.spec.tgt_lang,
                 model=self.lm,
+                encoder=self.encoder,
                 rules=self.spec.rules,
                 target_name=doc.id,
                 source_name=f"{doc.id}.source" if doc.source is not None else None,
@@ -154,18 +161,27 @@ class ModelDescription:
         return load_head(self.manifest, self.identity)
 
 
-def describe_model(name: str, dtype: str | None) -> str | None:
+def describe_model(name: str, dtype: str | None, encoder: str | None = None) -> str | None:
     """The signature a loaded `name` would give, without loading it (so that a feed whose documents are
     all cached starts in a second); None where only loading tells (a checkpoint folder, a hub id)."""
+    from auditor.encoder import describe_encoder
     from auditor.lm.cache import is_prepared
     from auditor.lm.model import resolve, resolve_dtype
-    from auditor.pipeline import signature
+    from auditor.pipeline import signature_of
 
     manifest = resolve(name)
     if not manifest.package or not is_prepared(manifest):
         return None
-    described = ModelDescription(manifest.name, manifest.sha256 or "", resolve_dtype(dtype), manifest)
-    try:
-        return signature(described)  # type: ignore[arg-type]
-    except AttributeError:  # the signature reads something only a loaded model has
+    encoder_identity = describe_encoder(encoder)
+    if encoder is not None and encoder_identity is None:
         return None
+    described = ModelDescription(manifest.name, manifest.sha256 or "", resolve_dtype(dtype), manifest)
+    head = described.quality_head
+    return signature_of(
+        described.name,
+        described.identity,
+        described.prompt.version,
+        described.dtype,
+        head.digest if head is not None else None,
+        encoder_identity=encoder_identity,
+    )
