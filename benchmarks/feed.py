@@ -15,7 +15,8 @@ Printed, with the anchors computed in the same run:
 - peak RSS of a `--docs`-document run against a 50-document run (rules only with `--rss-rules`, the default:
   with the model the big run does not fit a short benchmark on a shared 2-core machine).
 
-Run: python -m benchmarks.feed [--docs 1000] [--model-docs 20] [--skip-ray] [--rss-model]
+Run: python -m benchmarks.feed [--docs 1000] [--model-docs 20] [--skip-jobs] [--skip-ray] [--rss-model]
+(README numbers: --model-docs 12 --docs 1000, OMP_NUM_THREADS=1, on a 2-core machine shared with other jobs.)
 """
 
 from __future__ import annotations
