@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from auditor.errors import AuditorError
+from auditor.errors import EnvError
 from auditor.feed.runner import Checked
 from auditor.render.gate import Gate, json_safe, known
 from auditor.report import Report, Severity
@@ -20,10 +20,8 @@ INCOMPLETE = ".auditor-check-incomplete"  # in a report folder while a check wri
 RESULTS = "results.jsonl"
 
 
-class OutputError(AuditorError):
+class OutputError(EnvError):
     """An output cannot be written (environment, exit 3)."""
-
-    exit_code = 3
 
 
 def _probe(folder: Path) -> None:
