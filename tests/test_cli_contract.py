@@ -144,11 +144,9 @@ def test_piped_text_output_keeps_the_signature_whole(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     signature = [line for line in lines if line.startswith("auditor:")]
-    assert (
-        len(signature) == 1
-        and signature[0].count("|") == 6
-        and signature[0].endswith(signature[0].split("|")[-1])
-    )
+    assert len(signature) == 1
+    fields = [part.split(":", 1)[0] for part in signature[0].split("|")]
+    assert fields == ["auditor", "model", "sha256", "prompt", "dtype", "mapping", "head", "encoder"]
     assert any("The president threatened Iran on Sunday evening." in line for line in lines)
     assert max(len(line) for line in lines) > 80
 
