@@ -14,14 +14,7 @@ import numpy as np
 from auditor.encoder.base import SentenceEncoder
 from auditor.encoder.manifest import EncoderManifest
 from auditor.errors import ModelError
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from auditor.lm.cache import sha256_of
 
 
 def _threads() -> int:
