@@ -362,15 +362,7 @@ def spelled_values(text: str, lang: str) -> set[float]:
     def close() -> None:
         if not run:
             return
-        total, current = 0.0, 0.0
-        for v in run:
-            if v in (100, 1000, 1e6, 1e9):
-                current = max(current, 1) * v
-                if v >= 1000:
-                    total, current = total + current, 0.0
-            else:
-                current += v
-        values.add(total + current)
+        values.add(_combine(run))
         run.clear()
 
     for token in re.findall(r"[^\W\d_]+|\S", fold(text) if lang != "fr" else text.lower()):
