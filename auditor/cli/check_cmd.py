@@ -126,10 +126,10 @@ def check(
     """Audit every document of FEED; exit 0 if all pass the gate, 1 if any fails, 2 on bad input, 3 on a
     model or environment error."""
     from auditor.checks.config import rule_config
-    from auditor.feed.outputs import ensure_writable_dir, ensure_writable_file, is_resumable
+    from auditor.feed.outputs import is_resumable
     from auditor.feed.runner import FeedOptions
     from auditor.io.feed import iter_feed
-    from auditor.io.output import check_output_dir, check_writable
+    from auditor.io.output import check_output_dir, check_writable, check_writable_dir
 
     try:
         gate = Gate.parse(fail_on, fail_under)
@@ -144,13 +144,13 @@ def check(
         return
     try:
         if output is not None:
-            if not is_resumable(output):
+            if is_resumable(output):
+                check_writable_dir(output)
+            else:
                 check_output_dir(output, force=force)
-            ensure_writable_dir(output)
         for path in (junit, sarif):
             if path is not None:
                 check_writable(path, force=force)
-                ensure_writable_file(path)
         rules = rule_config(
             pyproject=config, start=Path.cwd(), disable=disable or (), severity=severity or ()
         )

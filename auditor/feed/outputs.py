@@ -5,48 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from auditor.errors import EnvError
 from auditor.feed.runner import Checked
 from auditor.render.gate import Gate, json_safe, known
 from auditor.report import Report, Severity
 
 INCOMPLETE = ".auditor-check-incomplete"  # in a report folder while a check writes it
 RESULTS = "results.jsonl"
-
-
-class OutputError(EnvError):
-    """An output cannot be written (environment, exit 3)."""
-
-
-def _probe(folder: Path) -> None:
-    try:
-        fd, name = tempfile.mkstemp(prefix=".auditor-probe-", dir=folder)
-    except OSError as error:
-        raise OutputError(f"{folder}: cannot write here ({error.strerror or error})") from None
-    os.close(fd)
-    os.unlink(name)
-
-
-def ensure_writable_dir(folder: Path) -> None:
-    """Write and remove a file in `folder`, or in the nearest folder above it that exists (where it will
-    be created); OutputError (one line) otherwise. Nothing is left behind."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise OutputError(f"{folder}: cannot create the folder ({existing} is not a folder)")
-    _probe(existing)
-
-
-def ensure_writable_file(path: Path) -> None:
-    """The folder that will hold `path` takes a new file (it is written atomically beside itself)."""
-    _probe(path.parent if str(path.parent) else Path("."))
 
 
 def is_resumable(folder: Path) -> bool:

@@ -59,6 +59,11 @@ def check_output_dir(folder: Path, *, force: bool) -> None:
         raise InputError(f"{folder}: exists and is not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not force:
         raise InputError(f"{folder}: exists and is not empty (use --force to write into it)")
+    check_writable_dir(folder)
+
+
+def check_writable_dir(folder: Path) -> None:
+    """`folder`, or the nearest folder above it that exists (where it will be created), takes a new file."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
