@@ -16,6 +16,7 @@ Printed, with the anchors computed in the same run:
   with the model the big run does not fit a short benchmark on a shared 2-core machine).
 
 Run: python -m benchmarks.feed [--docs 1000] [--model-docs 20] [--skip-jobs] [--skip-ray] [--rss-model]
+     [--skip-model | --skip-rss]
 (README numbers: --model-docs 12 --docs 1000, OMP_NUM_THREADS=1, on a 2-core machine shared with other jobs.)
 """
 
@@ -159,12 +160,21 @@ def main() -> None:
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--rss-model", action="store_true", help="the memory runs with the model too")
+    parser.add_argument("--skip-model", action="store_true", help="only the memory runs")
+    parser.add_argument("--skip-rss", action="store_true", help="only the with-model runs")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     caches = OUT / "caches"
     if caches.exists():
         shutil.rmtree(caches)
 
+    if not args.skip_model:
+        model_runs(args, caches)
+    if not args.skip_rss:
+        memory_runs(args, caches)
+
+
+def model_runs(args: argparse.Namespace, caches: Path) -> None:
     feed = OUT / f"wmt-feed-{args.model_docs}.jsonl"
     lines = build_feed(feed, args.model_docs)
     print(f"feed: {feed} ({args.model_docs} documents, {lines} source lines, WMT12+WMT13 fr-en)", flush=True)
@@ -199,6 +209,8 @@ def main() -> None:
         print(f"--backend ray (local, 2 CPUs) first run: {ray['wall']:.1f} s; results.jsonl byte-identical "
               f"to --jobs 1: {ray['results'] == first['results']}", flush=True)  # fmt: skip
 
+
+def memory_runs(args: argparse.Namespace, caches: Path) -> None:
     mode = [] if args.rss_model else ["--no-model"]
     what = "with the model" if args.rss_model else "rules only (--no-model)"
     big_feed, small_feed = OUT / f"wmt-feed-{args.docs}.jsonl", OUT / "wmt-feed-50.jsonl"

@@ -189,6 +189,11 @@ def test_charts_and_filters_follow_the_report():
     assert cats == {f.category for f in report.flags}
     sevs = {a["value"] for t, a in page.tags if t == "input" and a.get("data-filter") == "sev"}
     assert sevs == {"critical", "major", "minor"}
+    # Each row names its flags' filter keys (the filters hide rows by them), and the same page every time.
+    rows = [a for t, a in page.tags if t == "tr" and "row" in (a.get("class") or "").split()]
+    flagged = {f"{f.severity}|{f.category.replace(' ', '_')}" for f in report.flags}
+    assert rows and {key for a in rows for key in a["data-keys"].split()} == flagged
+    assert render_html(report) == render_html(make_report())
 
 
 def test_word_diff():

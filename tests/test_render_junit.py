@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 
 from render_support import make_report
@@ -77,3 +78,42 @@ def test_line_column():
     assert line_column(text, 4) == (2, 2)
     assert line_column(text, 7) == (4, 1)
     assert line_column(text, len(text)) == (4, 3)
+
+
+def test_the_streamed_document_is_one_element_tree_of_its_testcases(tmp_path):
+    """JunitWriter spools each testcase to a file as it comes; the document it puts together is the one
+    an ElementTree of every testcase, indented whole, serialises to."""
+    import tempfile
+
+    from auditor.render.junit import JunitWriter, _testcase
+
+    reports = []
+    for k, target in enumerate(["The workers demonstrated.\n", None, None]):
+        report = (
+            make_report(target=target, source="Les ouvriers ont manifesté.\n") if target else make_report()
+        )
+        report.target_name = f"doc-{k}"
+        reports.append(report)
+    gate = Gate(Severity.MAJOR, None)
+    seconds = [0.25, 1.5, 0.125]
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=tmp_path) as spool:
+        writer = JunitWriter(gate, spool)
+        for report, s in zip(reports, seconds, strict=True):
+            writer.add(report, s)
+        first, second = io.StringIO(), io.StringIO()
+        writer.write(first)
+        writer.write(second)
+    suite = ET.Element("testsuite", name="auditor", tests="3", failures="2")
+    for key, value in (("errors", "0"), ("skipped", "0"), ("time", "1.875")):
+        suite.set(key, value)
+    for report, s in zip(reports, seconds, strict=True):
+        suite.append(_testcase(report, gate, s, "auditor")[0])
+    root = ET.Element("testsuites", name="auditor", tests="3", failures="2", errors="0", time="1.875")
+    root.append(suite)
+    ET.indent(root)
+    expected = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    assert first.getvalue() == second.getvalue() == expected
+    assert render_junit(reports, gate, durations=seconds) == expected
+    assert len(_cases(expected)) == 3
+    empty = render_junit([], gate)
+    assert ET.fromstring(empty.encode()).find("testsuite").get("tests") == "0"  # type: ignore[union-attr]

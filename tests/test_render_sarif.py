@@ -74,3 +74,40 @@ def test_no_flags_is_still_a_valid_log():
     log = json.loads(render_sarif([report]))
     _validate(log)
     assert log["runs"][0]["results"] == []
+
+
+def test_the_streamed_log_is_the_plain_json_dump_of_itself(tmp_path):
+    """SarifWriter spools artifacts and results to files as documents come; the log it puts together is
+    exactly what json.dumps(indent=2) gives for the same object, and the same as render_sarif's."""
+    import io
+    import tempfile
+
+    from auditor.render.sarif import SarifWriter
+
+    first = make_report()
+    second = make_report(target="The workers demonstrated.\n", source="Les ouvriers ont manifesté.\n")
+    second.target_name, second.source_name = "second.en.txt", "second.fr.txt"
+    reports = [first, second, first]  # a repeated document: its artifacts once
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", dir=tmp_path) as artifacts,
+        tempfile.TemporaryFile("w+", encoding="utf-8", dir=tmp_path) as results,
+    ):
+        writer = SarifWriter(artifacts, results)
+        for report in reports:
+            writer.add(report)
+        out = io.StringIO()
+        writer.write(out)
+    text = out.getvalue()
+    log = json.loads(text)
+    assert text == json.dumps(log, ensure_ascii=False, indent=2) + "\n" == render_sarif(reports)
+    _validate(log)
+    run = log["runs"][0]
+    assert [a["location"]["uri"] for a in run["artifacts"]] == [
+        first.target_name,
+        first.source_name,
+        "second.en.txt",
+        "second.fr.txt",
+    ]
+    assert len(run["results"]) == 2 * len(first.flags) + len(second.flags)
+    empty = json.loads(render_sarif([]))["runs"][0]
+    assert empty["artifacts"] == [] and empty["results"] == []

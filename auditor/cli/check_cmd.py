@@ -224,26 +224,31 @@ class _CheckView:
         self.every = progress_every or max(1, total // 50)
         self.finished = 0
         self.failed = 0
-        self.rows: list[tuple[Any, ...]] = []  # summary-table rows: small, whatever the feed's size
-        self.slim: list[Any] = []  # reports without segments, for JUnit/SARIF at the end
-        self.durations: list[float] = []
+        self.seconds = 0.0
+        # The summary table's rows: the first documents, and the first failed ones (a few, whatever the
+        # feed's size).
+        self.rows: list[tuple[Any, ...]] = []
+        self.failed_rows: list[tuple[Any, ...]] = []
         self.folder: Any = None
         self.stream: Any = None
+        self.ci: Any = None
 
     def run(self, documents: Any, options: Any) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
         from rich.text import Text
 
-        from auditor.feed.outputs import JsonStream, ReportFolder
+        from auditor.feed.outputs import CiFiles, JsonStream, ReportFolder
         from auditor.feed.runner import CorpusMetrics, run_feed
 
         if self.output is not None:
             self.folder = ReportFolder(self.output, title=f"Check of {self.feed.name}")
         if self.fmt is CheckFormat.json:
             self.stream = JsonStream(sys.stdout, self.gate)
+        stdout = str(self.fmt) if self.fmt in (CheckFormat.junit, CheckFormat.sarif) else None
+        if self.junit or self.sarif or stdout:
+            self.ci = CiFiles(self.gate, junit=self.junit, sarif=self.sarif, stdout=stdout)
         corpus = CorpusMetrics()
         run = run_feed(documents, options)
-        keep_reports = self.junit or self.sarif or self.fmt in (CheckFormat.junit, CheckFormat.sarif)
         columns = (
             TextColumn("[bold]checking"),
             BarColumn(),
@@ -262,7 +267,7 @@ class _CheckView:
                 self.failed += not result.passed
                 segments += len(result.report.segments)
                 corpus.add(result)
-                self._keep(result, keep_reports)
+                self._keep(result)
                 elapsed = max(1e-9, time.perf_counter() - started)
                 rate = f"{self.finished / elapsed:.2f} docs/s {segments / elapsed:.1f} seg/s"
                 progress.update(task, advance=1, doc=result.document.id[:40], rate=rate)
@@ -280,58 +285,46 @@ class _CheckView:
         self.stats = run.stats
         self._finish()
 
-    def _keep(self, result: Checked, keep_reports: Any) -> None:
-        import dataclasses
-
+    def _keep(self, result: Checked) -> None:
         if self.folder is not None:
             self.folder.add(result)
         if self.stream is not None:
             self.stream.add(result)
-        self.durations.append(result.seconds)
-        if keep_reports:
-            self.slim.append(dataclasses.replace(result.report, segments=[]))
-        if len(self.rows) < SUMMARY_ROWS or not result.passed:
+        if self.ci is not None:
+            self.ci.add(result)
+        self.seconds += result.seconds
+        if len(self.rows) < SUMMARY_ROWS:
             self.rows.append(_summary_row(result))
+        if not result.passed and len(self.failed_rows) < SUMMARY_ROWS:
+            self.failed_rows.append(_summary_row(result))
 
     def _finish(self) -> None:
-        from auditor.io.output import write_atomic
-
-        if self.junit is not None:
-            write_atomic(self.junit, self._junit())
-        if self.sarif is not None:
-            write_atomic(self.sarif, self._sarif())
+        if self.ci is not None:
+            self.ci.finish_files()
         if self.folder is not None:
             self.folder.finish(self.gate, self.corpus)
         out = self.err if self.fmt is not CheckFormat.text else _console(stderr=False)
         self._print_summary(out)
         if self.stream is not None:
             self.stream.finish(self.corpus)
-        elif self.fmt is CheckFormat.junit:
-            sys.stdout.write(self._junit())
-        elif self.fmt is CheckFormat.sarif:
-            sys.stdout.write(self._sarif())
+        elif self.ci is not None:
+            self.ci.write_stdout(sys.stdout)
         sys.stdout.flush()
+        if self.ci is not None:
+            self.ci.close()
 
     def abort(self) -> None:
         if self.folder is not None:
             self.folder.close()
-
-    def _junit(self) -> str:
-        from auditor.render.junit import render_junit
-
-        return render_junit(self.slim, self.gate, durations=self.durations)
-
-    def _sarif(self) -> str:
-        from auditor.render.sarif import render_sarif
-
-        return render_sarif(self.slim)
+        if self.ci is not None:
+            self.ci.close()
 
     def _print_summary(self, console: Any) -> None:
         from rich.table import Table
         from rich.text import Text
 
         with_refs = self.corpus is not None
-        with_scores = any(row[1] is not None for row in self.rows)
+        with_scores = any(row[1] is not None for row in (*self.rows, *self.failed_rows))
         table = Table(title=f"auditor check ({self.gate.describe()})", title_justify="left")
         table.add_column("document", overflow="fold", min_width=12)
         for name in ("overall", "fluency", "fidelity") if with_scores else ():
@@ -342,9 +335,7 @@ class _CheckView:
             for name in ("BLEU", "chrF", "TER"):
                 table.add_column(name, justify="right")
         table.add_column("gate")
-        shown = (
-            self.rows if self.finished <= SUMMARY_ROWS else [r for r in self.rows if not r[-1]][:SUMMARY_ROWS]
-        )
+        shown = self.rows if self.finished <= SUMMARY_ROWS else self.failed_rows
         for doc_id, overall, fluency, fidelity, counts, metrics, passed in shown:
             row: list[Any] = [Text(doc_id)]
             if with_scores:
@@ -360,7 +351,7 @@ class _CheckView:
                 f"({self.finished - len(shown)} more documents not shown; see --output or --format json)"
             )
         stats = self.stats
-        seconds = sum(self.durations)
+        seconds = self.seconds
         console.print(
             f"{self.finished} documents, {self.finished - self.failed} passed, {self.failed} failed "
             f"in {seconds:.1f}s ({self.finished / seconds if seconds else 0:.2f} docs/s)"

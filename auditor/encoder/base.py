@@ -46,6 +46,12 @@ class SentenceEncoder(ABC):
                 out[k] = row
         return out
 
+    def forget(self) -> None:
+        """Drop the memo: the texts encoded next are batched only with each other (rows vary in the last
+        bits with their batch, so a caller that wants a document's vectors to depend on it alone calls this
+        between documents)."""
+        self._memo.clear()
+
     @property
     def dimensions(self) -> int:
         if self._memo:

@@ -1,5 +1,9 @@
 """A check's outputs, written as documents finish: an HTML page and a JSON line per document, then the
-index, JUnit and SARIF atomically at the end. Every output place is tried for writing before any work."""
+index, JUnit and SARIF atomically at the end. Every output place is tried for writing before any work.
+
+What the final files hold of each document (an index row, a testcase, SARIF results) goes to an unnamed
+temporary file beside them as the document finishes, and the final files are put together from it at
+the end: memory follows the documents in flight, not the size of the feed."""
 
 from __future__ import annotations
 
@@ -71,13 +75,15 @@ class ReportFolder:
         self.folder = folder
         self.title = title
         self.names = FileNames(".html")
-        self.entries: list[dict[str, Any]] = []
-        self.overall: list[float] = []
+        self.documents = 0
         self.passed = 0
+        self.overall_sum = 0.0
+        self.overall_count = 0
         self.signature = ""
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / INCOMPLETE, "a check is writing this folder; rerun it to finish\n")
         self._lines: IO[str] = (folder / RESULTS).open("w", encoding="utf-8", newline="\n")
+        self._entries = spool(folder)  # the index's rows, a JSON line each
 
     def add(self, result: Checked) -> None:
         from auditor.io.output import write_atomic
@@ -92,46 +98,110 @@ class ReportFolder:
         self._lines.write(dumps(document_record(result)) + "\n")
         self._lines.flush()
         scores = result.report.scores
-        self.entries.append(
-            {
-                "id": doc.id,
-                "href": name,
-                "overall": scores.overall,
-                "fluency": scores.fluency,
-                "fidelity": scores.fidelity,
-                "counts": counts(result.report),
-                "passed": result.passed,
-                "reasons": result.reasons,
-                "metrics": result.metrics,
-            }
-        )
+        entry = {
+            "id": doc.id,
+            "href": name,
+            "overall": scores.overall,
+            "fluency": scores.fluency,
+            "fidelity": scores.fidelity,
+            "counts": counts(result.report),
+            "passed": result.passed,
+            "reasons": result.reasons,
+            "metrics": result.metrics,
+        }
+        self._entries.write(json.dumps(entry, ensure_ascii=False) + "\n")
         if (value := known(scores.overall)) is not None:
-            self.overall.append(value)
+            self.overall_sum += value
+            self.overall_count += 1
+        self.documents += 1
         self.passed += result.passed
         self.signature = self.signature or result.report.signature
 
     def finish(self, gate: Gate, corpus: dict[str, Any] | None) -> None:
-        from auditor.io.output import write_atomic
-        from auditor.render.html import render_index
+        from auditor.io.output import write_atomic_with
+        from auditor.render.html import index_pieces
 
         self._lines.close()
         summary = {
-            "documents": len(self.entries),
+            "documents": self.documents,
             "passed": self.passed,
-            "failed": len(self.entries) - self.passed,
+            "failed": self.documents - self.passed,
             "gate": gate.describe(),
-            "mean_overall": sum(self.overall) / len(self.overall) if self.overall else None,
+            "mean_overall": self.overall_sum / self.overall_count if self.overall_count else None,
             "corpus_metrics": corpus,
             "signature": self.signature,
         }
-        write_atomic(
-            self.folder / "index.html", render_index(self.entries, title=self.title, summary=summary)
+        self._entries.seek(0)
+        entries = (json.loads(line) for line in self._entries)
+        write_atomic_with(
+            self.folder / "index.html",
+            lambda out: out.writelines(index_pieces(entries, title=self.title, summary=summary)),
         )
+        self.close()
         (self.folder / INCOMPLETE).unlink(missing_ok=True)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._lines.close()
+        for handle in (self._lines, self._entries):
+            with contextlib.suppress(OSError):
+                handle.close()
+
+
+def spool(folder: Path | None) -> IO[str]:
+    """An unnamed temporary text file in `folder` (None: the system's), gone when closed or at exit."""
+    import tempfile
+
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
+
+
+class CiFiles:
+    """JUnit and SARIF (files, or stdout with --format junit/sarif): each document's testcase and results
+    spooled as it finishes, beside the file they go to; written whole, atomically, by `finish`."""
+
+    def __init__(self, gate: Gate, *, junit: Path | None, sarif: Path | None, stdout: str | None) -> None:
+        from auditor.render.junit import JunitWriter
+        from auditor.render.sarif import SarifWriter
+
+        self.junit, self.sarif, self.stdout = junit, sarif, stdout
+        self.handles: list[IO[str]] = []
+        self.junit_writer = self.sarif_writer = None
+        if junit is not None or stdout == "junit":
+            self.junit_writer = JunitWriter(gate, self._spool(junit))
+        if sarif is not None or stdout == "sarif":
+            self.sarif_writer = SarifWriter(self._spool(sarif), self._spool(sarif))
+
+    def _spool(self, path: Path | None) -> IO[str]:
+        from auditor.io.output import is_stdio
+
+        handle = spool(path.parent if path is not None and not is_stdio(path) else None)
+        self.handles.append(handle)
+        return handle
+
+    def add(self, result: Checked) -> None:
+        if self.junit_writer is not None:
+            self.junit_writer.add(result.report, result.seconds)
+        if self.sarif_writer is not None:
+            self.sarif_writer.add(result.report)
+
+    def finish_files(self) -> None:
+        """The --junit and --sarif files."""
+        from auditor.io.output import write_atomic_with
+
+        if self.junit is not None and self.junit_writer is not None:
+            write_atomic_with(self.junit, self.junit_writer.write)
+        if self.sarif is not None and self.sarif_writer is not None:
+            write_atomic_with(self.sarif, self.sarif_writer.write)
+
+    def write_stdout(self, out: IO[str]) -> None:
+        """--format junit or sarif."""
+        if self.stdout == "junit" and self.junit_writer is not None:
+            self.junit_writer.write(out)
+        elif self.stdout == "sarif" and self.sarif_writer is not None:
+            self.sarif_writer.write(out)
+
+    def close(self) -> None:
+        for handle in self.handles:
+            with contextlib.suppress(OSError):
+                handle.close()
 
 
 class JsonStream:

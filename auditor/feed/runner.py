@@ -243,20 +243,20 @@ def run_feed(documents: Iterable[FeedDocument], options: FeedOptions) -> FeedRun
 
 
 class CorpusMetrics:
-    """Corpus BLEU/chrF/TER over every document with a reference, gathered as results stream by."""
+    """Corpus BLEU/chrF/TER over every document with a reference, gathered as results stream by (as
+    summed statistics: memory does not grow with the feed)."""
 
     def __init__(self) -> None:
-        self.pairs: list[tuple[str, str]] = []
-        self.langs: set[str] = set()
+        from auditor.scoring.reference import CorpusStatistics
+
+        self.statistics = CorpusStatistics()
 
     def add(self, result: Checked) -> None:
+        lang = result.report.target_lang
         if result.document.reference is not None:
-            self.pairs.append((result.document.target, result.document.reference))
-        self.langs.add(result.report.target_lang)
+            self.statistics.add(result.document.target, result.document.reference, lang)
+        else:
+            self.statistics.add_language(lang)
 
     def scores(self) -> dict[str, Any] | None:
-        from auditor.scoring.reference import corpus_scores
-
-        if not self.pairs:
-            return None
-        return corpus_scores(self.pairs, next(iter(self.langs)) if len(self.langs) == 1 else None)
+        return self.statistics.scores()

@@ -111,6 +111,11 @@ class FeedWorker:
             except AuditorError as error:
                 return Audited(None, 0.0, error=error)
         scores = SegmentScores(self._cache, self.signature) if self._cache is not None else None
+        if self.encoder is not None:
+            # Each document's sentence vectors from its own texts alone, whichever documents this worker
+            # saw before (a report must not depend on --jobs or on the cache); and a memo that does not
+            # grow with the feed.
+            self.encoder.forget()
         started = time.perf_counter()
         try:
             report = audit(

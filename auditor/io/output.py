@@ -12,8 +12,9 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import IO
 
 from auditor.errors import EnvError, InputError
 
@@ -97,8 +98,14 @@ def _umask() -> int:
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` (UTF-8) to `path` so that a reader never sees half a file; `-` writes to stdout.
     The file gets the permissions the umask gives a new file (mkstemp alone would leave it 0600)."""
+    write_atomic_with(path, lambda handle: handle.write(text))
+
+
+def write_atomic_with(path: Path, write: Callable[[IO[str]], object]) -> None:
+    """As `write_atomic`, for text that `write(handle)` writes a piece at a time (a file too big to hold
+    in memory as one string)."""
     if is_stdio(path):
-        sys.stdout.write(text)
+        write(sys.stdout)
         sys.stdout.flush()
         return
     try:
@@ -109,7 +116,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            write(handle)
         os.replace(tmp, path)
     except OSError as error:
         Path(tmp).unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -505,17 +505,22 @@ def render_html(
     )
 
 
-def render_index(entries: Sequence[dict[str, Any]], *, title: str, summary: dict[str, Any]) -> str:
+def render_index(entries: Iterable[dict[str, Any]], *, title: str, summary: dict[str, Any]) -> str:
     """The index page of a feed run: one row per document with its score, flags, gate result and link.
 
     Each entry: id, href, overall, fluency, fidelity, counts {critical, major, minor}, passed, reasons,
     metrics (optional dict). `summary`: documents, passed, failed, gate, corpus_metrics, signature.
     """
+    return "".join(index_pieces(entries, title=title, summary=summary))
+
+
+def index_pieces(entries: Iterable[dict[str, Any]], *, title: str, summary: dict[str, Any]) -> Iterator[str]:
+    """`render_index` a piece at a time, reading `entries` as it goes (a feed's index need not fit in memory)."""
     script = _static("index.js")
     return (
         _environment()
         .get_template("index.html.j2")
-        .render(
+        .generate(
             title=title,
             entries=entries,
             summary=summary,

@@ -5,10 +5,12 @@ Regions count Unicode code points (`columnKind: unicodeCodePoints`), the same of
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 from collections.abc import Sequence
 from importlib import metadata
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from auditor.render.gate import json_safe
@@ -112,67 +114,120 @@ def _location(report: Report, flag: Flag, artifacts: dict[str, int]) -> tuple[di
     return primary, related
 
 
-def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
-    """The SARIF log as a dict (see `render_sarif`)."""
-    rules = _rules()
-    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
-    artifacts: dict[str, int] = {}
-    artifact_list: list[dict[str, Any]] = []
+def _result(
+    report: Report, flag: Flag, artifacts: dict[str, int], rule_index: dict[str, int]
+) -> dict[str, Any]:
+    primary, related = _location(report, flag, artifacts)
+    result: dict[str, Any] = {
+        "ruleId": flag.rule,
+        "level": LEVELS[flag.severity],
+        "message": {"text": _message(flag)},
+        "locations": [primary],
+        "properties": {
+            "category": flag.category,
+            "severity": str(flag.severity),
+            "confidence": round(flag.confidence, 4),
+        },
+    }
+    if flag.rule in rule_index:
+        result["ruleIndex"] = rule_index[flag.rule]
+    if related:
+        result["relatedLocations"] = related
+    if flag.suggestion:
+        result["properties"]["suggestion"] = flag.suggestion
+    return result
 
-    def add_artifact(name: str | None, role: str, lang: str | None) -> None:
-        if name is None or name in artifacts:
+
+def _dumps(data: Any) -> str:
+    return json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+class SarifWriter:
+    """A SARIF log a document at a time: each artifact and result is written to its spool (a text file, or
+    StringIO) as it comes, and `write` puts the log together around them, so a feed's size does not stay in
+    memory (only the artifacts' names, for their indexes). The text is `render_sarif`'s for the same reports."""
+
+    def __init__(self, artifacts: IO[str], results: IO[str]) -> None:
+        self.rules = _rules()
+        self.rule_index = {rule["id"]: i for i, rule in enumerate(self.rules)}
+        self.artifacts: dict[str, int] = {}
+        self.signatures: set[str] = set()
+        self.spools = {"artifacts": artifacts, "results": results}
+        self.counts = {"artifacts": 0, "results": 0}
+        self._indent = "  " * 4  # an entry of $.runs[0].artifacts or .results
+
+    def _append(self, kind: str, item: dict[str, Any]) -> None:
+        spool = self.spools[kind]
+        text = "\n".join(self._indent + line for line in _dumps(item).split("\n"))
+        spool.write((",\n" if self.counts[kind] else "") + text)
+        self.counts[kind] += 1
+
+    def _add_artifact(self, name: str | None, role: str, lang: str | None) -> None:
+        if name is None or name in self.artifacts:
             return
-        artifacts[name] = len(artifact_list)
+        self.artifacts[name] = len(self.artifacts)
         entry: dict[str, Any] = {"location": {"uri": _uri(name)}, "roles": [role]}
         if lang:
             entry["properties"] = {"language": lang}
-        artifact_list.append(entry)
+        self._append("artifacts", entry)
 
-    results = []
-    for report in reports:
-        add_artifact(report.target_name, "analysisTarget", report.target_lang)
-        add_artifact(report.source_name, "referencedOnCommandLine", report.source_lang)
+    def add(self, report: Report) -> None:
+        self._add_artifact(report.target_name, "analysisTarget", report.target_lang)
+        self._add_artifact(report.source_name, "referencedOnCommandLine", report.source_lang)
         for flag in report.flags:
-            primary, related = _location(report, flag, artifacts)
-            result: dict[str, Any] = {
-                "ruleId": flag.rule,
-                "level": LEVELS[flag.severity],
-                "message": {"text": _message(flag)},
-                "locations": [primary],
-                "properties": {
-                    "category": flag.category,
-                    "severity": str(flag.severity),
-                    "confidence": round(flag.confidence, 4),
-                },
-            }
-            if flag.rule in rule_index:
-                result["ruleIndex"] = rule_index[flag.rule]
-            if related:
-                result["relatedLocations"] = related
-            if flag.suggestion:
-                result["properties"]["suggestion"] = flag.suggestion
-            results.append(result)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "auditor",
-                        "version": _version(),
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "artifacts": artifact_list,
-                "results": results,
-                "properties": {"signatures": sorted({r.signature for r in reports})},
-            }
-        ],
-    }
+            self._append("results", _result(report, flag, self.artifacts, self.rule_index))
+        self.signatures.add(report.signature)
+
+    def write(self, out: IO[str]) -> None:
+        """The whole SARIF log (JSON, ending in a newline) to `out`; may be called more than once."""
+        skeleton = _dumps(self._log(artifacts=_ARTIFACTS, results=_RESULTS))
+        rest = skeleton
+        for kind, marker in (("artifacts", _ARTIFACTS), ("results", _RESULTS)):
+            head, _, rest = rest.partition(json.dumps(marker))
+            out.write(head)
+            if not self.counts[kind]:
+                out.write("[]")
+                continue
+            out.write("[\n")
+            spool = self.spools[kind]
+            spool.flush()
+            spool.seek(0)
+            shutil.copyfileobj(spool, out)
+            spool.seek(0, io.SEEK_END)
+            out.write("\n" + self._indent[:-2] + "]")
+        out.write(rest + "\n")
+
+    def _log(self, *, artifacts: Any, results: Any) -> dict[str, Any]:
+        return {
+            "$schema": SARIF_SCHEMA,
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "auditor",
+                            "version": _version(),
+                            "rules": self.rules,
+                        }
+                    },
+                    "columnKind": "unicodeCodePoints",
+                    "artifacts": artifacts,
+                    "results": results,
+                    "properties": {"signatures": sorted(self.signatures)},
+                }
+            ],
+        }
+
+
+_ARTIFACTS = "\x00auditor-artifacts\x00"  # where the spooled lists go in the log's skeleton
+_RESULTS = "\x00auditor-results\x00"
 
 
 def render_sarif(reports: Sequence[Report]) -> str:
     """SARIF 2.1.0 JSON text for these reports."""
-    return json.dumps(json_safe(sarif_log(reports)), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    writer = SarifWriter(io.StringIO(), io.StringIO())
+    for report in reports:
+        writer.add(report)
+    out = io.StringIO()
+    writer.write(out)
+    return out.getvalue()
