@@ -21,10 +21,13 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from auditor.checks.registry import Rule, declare
 from auditor.document import Document
 from auditor.lm.model import LanguageModel
 from auditor.report import AlignedSegment, Flag, Severity
+from auditor.scoring.word_errors import WordErrorModel, WordEvidence, lexicon_for, word_features
 
 GIVEN_MAX = -6.0
 PRIOR_MAX = -14.0
@@ -154,10 +157,23 @@ def suggest_fixes(
 
 
 def model_flags(
-    rows: list[AlignedSegment], target: Document, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    rows: list[AlignedSegment],
+    target: Document,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    errors: WordErrorModel | None = None,
+    source: Document | None = None,
 ) -> list[Flag]:
+    """With a word-error model (and the source it was trained for), its flags on every row with a source;
+    elsewhere the log-probability thresholds."""
     flags: list[Flag] = []
+    lexicon = lexicon_for(errors) if errors is not None else None
     for row in rows:
+        if errors is not None and source is not None and row.source_text:
+            evidence, features = word_features(row, target.text, source.text, lexicon)
+            if evidence:
+                flags += error_flags(row, target, evidence, errors.probabilities(features), errors)
+            continue
         if row.source_text and row.scores is not None and row.scores.overall >= thresholds.segment_below:
             continue
         words = _words(row, target.text)
@@ -197,3 +213,54 @@ def _flag(row: AlignedSegment, target: Document, run: list[_Word], th: Threshold
         source_text=row.source_text or None,
         confidence=round(min(1.0, max(0.1, -worst / 15)), 2),
     )
+
+
+def error_flags(
+    row: AlignedSegment,
+    target: Document,
+    words: list[WordEvidence],
+    probabilities: np.ndarray,
+    errors: WordErrorModel,
+    threshold: float | None = None,
+    major_threshold: float | None = None,
+) -> list[Flag]:
+    """Runs of adjacent words whose error probability is over the threshold (the model's own unless given),
+    each one AUD101 flag; major when the run's highest probability is over the major threshold."""
+    threshold = errors.threshold if threshold is None else threshold
+    major_threshold = errors.major_threshold if major_threshold is None else major_threshold
+    # A word without letters (a number, a date) is the number rules' (AUD2xx) to judge, as in AUD102.
+    lettered = [any(c.isalpha() for c in target.text[w.start : w.end]) for w in words]
+    probabilities = np.where(lettered, probabilities, 0.0)
+    flags: list[Flag] = []
+    i = 0
+    while i < len(words):
+        if probabilities[i] < threshold:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and probabilities[j + 1] >= threshold:
+            j += 1
+        start, end = words[i].start, words[j].end
+        while end > start and not target.text[end - 1].isalnum():
+            end -= 1
+        while start < end and not target.text[start].isalnum():
+            start += 1
+        if start < end:
+            best = float(max(probabilities[i : j + 1]))
+            worst = min(w.given for w in words[i : j + 1])
+            flags.append(
+                Flag(
+                    rule=UNLIKELY_GIVEN_SOURCE.code,
+                    category=UNLIKELY_GIVEN_SOURCE.category,
+                    severity=Severity.MAJOR if best >= major_threshold else Severity.MINOR,
+                    target_span=(start, end),
+                    source_span=row.source_span,
+                    text=target.text[start:end],
+                    message=f"the word-error model gives p = {best:.2f} (log p = {worst:.1f} given the source)",
+                    segment=row.index,
+                    source_text=row.source_text or None,
+                    confidence=round(best, 2),
+                )
+            )
+        i = j + 1
+    return flags
