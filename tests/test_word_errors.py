@@ -87,18 +87,24 @@ def test_features_read_the_tokens_links_and_table():
     )
 
 
-def test_runs_over_the_threshold_become_flags():
+def test_runs_over_either_threshold_become_flags():
     source, target, row = _row()
     words, _ = word_features(row, target.text, source.text, None)
     model = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), 0.0, 0.5, 0.9, "d")
+    # "sleeps." has log p -7 given the source in a segment scored 60: the log-probability rule flags it
     flags = error_flags(row, target, words, np.array([0.1, 0.6, 0.95, 0.2]), model)
-    assert [(f.text, f.severity, f.rule) for f in flags] == [("black cat", Severity.MAJOR, "AUD101")]
-    flags = error_flags(row, target, words, np.array([0.6, 0.1, 0.1, 0.7]), model)
+    assert [(f.text, f.severity, f.rule) for f in flags] == [
+        ("black cat sleeps", Severity.MAJOR, "AUD101")
+    ]
+    flags = error_flags(row, target, words, np.array([0.6, 0.1, 0.1, 0.3]), model)
     assert [(f.text, f.severity) for f in flags] == [("The", Severity.MINOR), ("sleeps", Severity.MINOR)]
-    assert flags[1].confidence == 0.7 and "p = 0.70" in flags[1].message
-    # with the model: every source-side row goes through it (here nothing is over its threshold)
+    assert flags[0].confidence == 0.6 and "p = 0.60" in flags[0].message
+    # a good segment keeps its surprising words unless the model is sure
+    good = dataclasses.replace(row, scores=Scores(fluency=95.0, overall=95.0, fidelity=95.0))
+    assert error_flags(good, target, words, np.array([0.1, 0.1, 0.1, 0.3]), model) == []
+    # with the model: every source-side row goes through it
     low = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), -5.0, 0.5, 0.9, "d")
-    assert model_flags([row], target, errors=low, source=source) == []
+    assert [f.text for f in model_flags([row], target, errors=low, source=source)] == ["sleeps"]
 
 
 def test_shipped_model_is_tied_to_the_embedded_weights_and_signed():
