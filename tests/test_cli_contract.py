@@ -273,7 +273,17 @@ def test_version_prints_the_signature_fields():
     lines = result.stdout.splitlines()
     assert lines[0].startswith("auditor 0.")
     fields = dict(part.split(":", 1) for part in lines[1].split("|"))
-    assert set(fields) == {"auditor", "model", "sha256", "prompt", "dtype", "mapping", "head", "errors", "encoder"}
+    assert set(fields) == {
+        "auditor",
+        "model",
+        "sha256",
+        "prompt",
+        "dtype",
+        "mapping",
+        "head",
+        "errors",
+        "encoder",
+    }
 
 
 def test_config_help_shows_tool_auditor_literally():

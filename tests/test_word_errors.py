@@ -93,9 +93,7 @@ def test_runs_over_either_threshold_become_flags():
     model = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), 0.0, 0.5, 0.9, "d")
     # "sleeps." has log p -7 given the source in a segment scored 60: the log-probability rule flags it
     flags = error_flags(row, target, words, np.array([0.1, 0.6, 0.95, 0.2]), model)
-    assert [(f.text, f.severity, f.rule) for f in flags] == [
-        ("black cat sleeps", Severity.MAJOR, "AUD101")
-    ]
+    assert [(f.text, f.severity, f.rule) for f in flags] == [("black cat sleeps", Severity.MAJOR, "AUD101")]
     flags = error_flags(row, target, words, np.array([0.6, 0.1, 0.1, 0.3]), model)
     assert [(f.text, f.severity) for f in flags] == [("The", Severity.MINOR), ("sleeps", Severity.MINOR)]
     assert flags[0].confidence == 0.6 and "p = 0.60" in flags[0].message
