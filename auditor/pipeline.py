@@ -19,6 +19,7 @@ from auditor.report import AlignedSegment, Report, Scores
 from auditor.scoring import mapping
 from auditor.scoring.model_flags import model_flags, suggest_fixes
 from auditor.scoring.segments import ScoreCache, score_rows
+from auditor.scoring.word_errors import load_word_errors, word_error_model
 from auditor.segment import detect_language, split_sentences
 
 ModelChoice = str | LanguageModel | None
@@ -32,6 +33,7 @@ def signature(lm: LanguageModel | None, encoder: SentenceEncoder | None = None) 
     if lm is None:
         return signature_of(None, encoder_identity=encoder_identity)
     head = lm.quality_head
+    errors = word_error_model(lm)
     return signature_of(
         lm.name,
         lm.identity,
@@ -39,6 +41,7 @@ def signature(lm: LanguageModel | None, encoder: SentenceEncoder | None = None) 
         lm.dtype,
         head.digest if head else None,
         encoder_identity=encoder_identity,
+        errors_digest=errors.digest if errors else None,
     )
 
 
@@ -50,6 +53,7 @@ def signature_of(
     head_digest: str | None = None,
     *,
     encoder_identity: str | None = None,
+    errors_digest: str | None = None,
 ) -> str:
     parts = [f"auditor:{__version__}"]
     if model is None:
@@ -63,8 +67,18 @@ def signature_of(
         ]
     parts.append(f"mapping:{mapping.VERSION}")
     parts.append(f"head:{head_digest or 'none'}")
+    if model is not None:
+        parts.append(f"errors:{errors_digest or _errors_digest(model, identity) or 'none'}")
     parts.append(f"encoder:{encoder_identity or 'none'}")
     return "|".join(parts)
+
+
+def _errors_digest(model: str, identity: str) -> str | None:
+    """The digest of the word-error model that a model of this name and identity is audited with."""
+    from auditor.lm.model import resolve
+
+    errors = load_word_errors(resolve(model), identity)
+    return errors.digest if errors else None
 
 
 def default_signature(model: str | None = None) -> str:
@@ -199,7 +213,12 @@ def audit(
     if lm is not None:
         step("scoring")
         score_rows(lm, rows, target_doc, source_doc, score_cache)
-        found_by_model = apply_config(model_flags(rows, target_doc), rules or RuleConfig())
+        errors = word_error_model(lm)
+        if errors is not None and (source_doc is None or (source_doc.lang, target_doc.lang) != errors.pair):
+            errors = None
+        found_by_model = apply_config(
+            model_flags(rows, target_doc, errors=errors, source=source_doc), rules or RuleConfig()
+        )
     step("flagging")
     context = CheckContext(
         target_doc, source_doc, target_segments, source_segments, rows, encoder=sentence_encoder

@@ -793,6 +793,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="biomqm,refs,lig,demetr,seed")
     parser.add_argument("--limit", type=int, default=None, help="a seeded sample of N documents per data set")
+    parser.add_argument("--lig-limit", type=int, default=None, help="LIG's own --limit (documents of 20)")
     parser.add_argument("--demetr-per-type", type=int, default=5)
     parser.add_argument("--lexicon", default="on,off", help="on, off or on,off")
     parser.add_argument("--model", default="gemma-3-270m")
@@ -830,7 +831,7 @@ def main() -> None:
     if "refs" in only:
         figures["refs"] = refs(lm, configs, args.limit)
     if "lig" in only:
-        figures["lig"] = lig(lm, configs, args.limit)
+        figures["lig"] = lig(lm, configs, args.lig_limit if args.lig_limit is not None else args.limit)
     if "demetr" in only:
         figures["demetr"] = demetr(lm, configs, args.demetr_per_type)
     if "seed" in only:

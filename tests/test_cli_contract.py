@@ -146,7 +146,7 @@ def test_piped_text_output_keeps_the_signature_whole(tmp_path):
     signature = [line for line in lines if line.startswith("auditor:")]
     assert len(signature) == 1
     fields = [part.split(":", 1)[0] for part in signature[0].split("|")]
-    assert fields == ["auditor", "model", "sha256", "prompt", "dtype", "mapping", "head", "encoder"]
+    assert fields == ["auditor", "model", "sha256", "prompt", "dtype", "mapping", "head", "errors", "encoder"]
     assert any("The president threatened Iran on Sunday evening." in line for line in lines)
     assert max(len(line) for line in lines) > 80
 
@@ -273,7 +273,17 @@ def test_version_prints_the_signature_fields():
     lines = result.stdout.splitlines()
     assert lines[0].startswith("auditor 0.")
     fields = dict(part.split(":", 1) for part in lines[1].split("|"))
-    assert set(fields) == {"auditor", "model", "sha256", "prompt", "dtype", "mapping", "head", "encoder"}
+    assert set(fields) == {
+        "auditor",
+        "model",
+        "sha256",
+        "prompt",
+        "dtype",
+        "mapping",
+        "head",
+        "errors",
+        "encoder",
+    }
 
 
 def test_config_help_shows_tool_auditor_literally():

@@ -57,6 +57,7 @@ class Manifest:
     prompt: PromptTemplate
     path: Path | None = None
     quality_head: str | None = None  # file beside the manifest: a trained ranker (auditor/scoring/head.py)
+    word_errors: str | None = None  # file beside the manifest: a word-error model (scoring/word_errors.py)
 
 
 def manifests_dir() -> Path:
@@ -84,6 +85,7 @@ def _from_toml(path: Path) -> Manifest:
             prompt=PromptTemplate(str(prompt["version"]), prompt["conditioned"], prompt["unconditioned"]),
             path=path,
             quality_head=data.get("quality_head"),
+            word_errors=data.get("word_errors"),
         )
     except KeyError as error:
         raise ModelError(f"model manifest {path} lacks the field {error}") from None

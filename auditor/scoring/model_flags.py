@@ -7,6 +7,10 @@ likely given the source, so the prior is not used), in a segment whose overall s
 counts (`prior` < PRIOR_MAX), and capitalised words (mostly names) are left alone. Adjacent suspicious words
 merge into one span; the first word of a segment is never flagged on its own (any opening is surprising).
 
+With a source and the model's word-error model (word_errors.py), a word is also suspicious when that model's
+probability that a human would mark it is over the model's threshold (`error_flags`): the thresholds below
+stay, and the trained model adds what they miss.
+
 Calibration (benchmarks/spans.py --calibrate, Bio-MQM dev, the seeded 30-document sample, lexicon on): of
 the grid given_max -3..-8, segment_below none/92/90/88/85/80, major_below -10/-14, the setting with the best
 character F1 among those that flag at most 30% of the error-free segments: -6.0 / 90 / -10 (F1 0.318, 19.6%
@@ -21,10 +25,13 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from auditor.checks.registry import Rule, declare
 from auditor.document import Document
 from auditor.lm.model import LanguageModel
 from auditor.report import AlignedSegment, Flag, Severity
+from auditor.scoring.word_errors import WordErrorModel, WordEvidence, lexicon_for, word_features
 
 GIVEN_MAX = -6.0
 PRIOR_MAX = -14.0
@@ -154,10 +161,25 @@ def suggest_fixes(
 
 
 def model_flags(
-    rows: list[AlignedSegment], target: Document, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    rows: list[AlignedSegment],
+    target: Document,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    errors: WordErrorModel | None = None,
+    source: Document | None = None,
 ) -> list[Flag]:
+    """With a word-error model (and the source it was trained for), `error_flags` on every row with a
+    source; elsewhere the log-probability thresholds alone."""
     flags: list[Flag] = []
+    lexicon = lexicon_for(errors) if errors is not None else None
     for row in rows:
+        if errors is not None and source is not None and row.source_text:
+            evidence, features = word_features(row, target.text, source.text, lexicon)
+            if evidence:
+                flags += error_flags(
+                    row, target, evidence, errors.probabilities(features), errors, thresholds=thresholds
+                )
+            continue
         if row.source_text and row.scores is not None and row.scores.overall >= thresholds.segment_below:
             continue
         words = _words(row, target.text)
@@ -197,3 +219,62 @@ def _flag(row: AlignedSegment, target: Document, run: list[_Word], th: Threshold
         source_text=row.source_text or None,
         confidence=round(min(1.0, max(0.1, -worst / 15)), 2),
     )
+
+
+def error_flags(
+    row: AlignedSegment,
+    target: Document,
+    words: list[WordEvidence],
+    probabilities: np.ndarray,
+    errors: WordErrorModel,
+    threshold: float | None = None,
+    major_threshold: float | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Flag]:
+    """AUD101 on each run of adjacent words that the log-probability thresholds find suspicious (as without
+    the model) or whose error probability is over the model's threshold (its own unless given); major when a
+    word of the run is under `major_below` or over the major threshold."""
+    threshold = errors.threshold if threshold is None else threshold
+    major_threshold = errors.major_threshold if major_threshold is None else major_threshold
+    # A word without letters (a number, a date) is the number rules' (AUD2xx) to judge, as in AUD102.
+    lettered = np.array([any(c.isalpha() for c in target.text[w.start : w.end]) for w in words])
+    probabilities = np.where(lettered, probabilities, 0.0)
+    given = np.array([w.given for w in words])
+    gated = row.scores is not None and row.scores.overall < thresholds.segment_below
+    unlikely = (given < thresholds.given_max) & (np.arange(len(words)) > 0) & gated
+    hit = unlikely | (probabilities >= threshold)
+    major = (unlikely & (given < thresholds.major_below)) | (probabilities >= major_threshold)
+    flags: list[Flag] = []
+    i = 0
+    while i < len(words):
+        if not hit[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and hit[j + 1]:
+            j += 1
+        start, end = words[i].start, words[j].end
+        while end > start and not target.text[end - 1].isalnum():
+            end -= 1
+        while start < end and not target.text[start].isalnum():
+            start += 1
+        if start < end:
+            best = float(max(probabilities[i : j + 1]))
+            worst = float(min(given[i : j + 1]))
+            flags.append(
+                Flag(
+                    rule=UNLIKELY_GIVEN_SOURCE.code,
+                    category=UNLIKELY_GIVEN_SOURCE.category,
+                    severity=Severity.MAJOR if major[i : j + 1].any() else Severity.MINOR,
+                    target_span=(start, end),
+                    source_span=row.source_span,
+                    text=target.text[start:end],
+                    message=f"the model finds this unlikely (log p = {worst:.1f} given the source; "
+                    f"word-error model p = {best:.2f})",
+                    segment=row.index,
+                    source_text=row.source_text or None,
+                    confidence=round(max(best, min(1.0, max(0.1, -worst / 15))), 2),
+                )
+            )
+        i = j + 1
+    return flags

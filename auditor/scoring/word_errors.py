@@ -1,0 +1,272 @@
+"""A trained word-level error model: which target words a human would mark, from the audit's own evidence.
+
+For each target word of a segment with a source, `word_features` reads what the audit has already computed:
+the model's log-probabilities of the word's tokens with and without the source (and of its neighbours), the
+segment's scores, the word alignment (is the word linked, and does the translation table support it against
+its linked source words or any word of the source), whether the source contains the word itself, and the
+word's shape. A logistic regression over those features gives p(word is an error); runs of words with p over
+the file's threshold become AUD101 flags (major over its major threshold).
+
+The weights are fitted by benchmarks/train_word_errors.py on the dev halves of Bio-MQM (expert MQM spans) and
+LIG (post-edit word tags), cross-validated by document; the thresholds are the cross-validated choice recorded
+in the file. A file is tied to one set of model weights (its model_sha256) and one language pair; anything
+else falls back to the plain log-probability thresholds of model_flags.py. Its digest is in the signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from auditor.align.lexicon import Lexicon, load_lexicon, normalise, tokenize
+from auditor.errors import ModelError
+from auditor.report import AlignedSegment
+
+if TYPE_CHECKING:
+    from auditor.lm.manifest import Manifest
+    from auditor.lm.model import LanguageModel
+
+SCHEMA = "auditor.word-errors/1"
+_WORD = re.compile(r"\S+")
+_FLOOR = -30.0  # log-probabilities are clipped here: beyond it a word is simply unlikely
+GIVEN_HINGES = (2.0, 4.0, 6.0, 9.0, 13.0)
+FUNCTION_WORDS = 100
+
+FEATURES = (
+    "given", "prior", "gain", "token_min", "token_first", "tokens",
+    *(f"given_below_{k:g}" for k in GIVEN_HINGES),
+    "given_previous", "given_next", "gain_previous", "gain_next",
+    "overall", "fidelity", "fluency", "segment_given_mean", "given_vs_segment",
+    "linked", "links", "table_linked", "table_any", "in_source", "uncovered_share",
+    "digit", "capitalised", "all_caps", "punctuation", "function_word", "length",
+    "position", "first", "last", "words", "merged_link",
+    "distortion", "jump", "shared_source", "repeated", "given_x_overall", "table_neighbours",
+)  # fmt: skip
+
+
+@dataclass
+class WordEvidence:
+    start: int  # document characters
+    end: int
+    prior: float = 0.0
+    given: float = 0.0
+    token_min: float = 0.0
+    token_first: float | None = None
+    tokens: int = 0
+
+
+def segment_words(row: AlignedSegment, text: str) -> list[WordEvidence]:
+    """The row's whitespace words with their tokens' log-probabilities (punctuation-only tokens left out);
+    the row must have a source (every token has `logprob_source`)."""
+    if row.target_span is None:
+        return []
+    words = [WordEvidence(m.start(), m.end()) for m in _WORD.finditer(text, *row.target_span)]
+    k = 0
+    for token in row.tokens:
+        while k < len(words) and words[k].end <= token.start:
+            k += 1
+        if k == len(words):
+            break
+        if not any(c.isalnum() for c in text[token.start : token.end]):
+            continue
+        word, given = words[k], token.logprob_source if token.logprob_source is not None else token.logprob
+        word.prior += token.logprob
+        word.given += given
+        word.token_min = min(word.token_min, given)
+        word.token_first = given if word.token_first is None else word.token_first
+        word.tokens += 1
+    return words
+
+
+def _clip(value: float) -> float:
+    return max(_FLOOR, value)
+
+
+def _table(lexicon: Lexicon | None, target: str, sources: set[str]) -> float:
+    """log10 of the best translation-table probability (either direction) of `target` against `sources`."""
+    if lexicon is None or not sources:
+        return -4.0
+    best = max((max(lexicon.prob(s, target)) for s in sources), default=0.0)
+    return math.log10(1e-4 + best)
+
+
+def _bare(word: str) -> str:
+    stripped = word.strip(".,;:!?()[]{}\"'«»“”‘’")
+    return normalise(stripped or word)
+
+
+def word_features(
+    row: AlignedSegment, text: str, source_text: str, lexicon: Lexicon | None
+) -> tuple[list[WordEvidence], np.ndarray]:
+    """The row's words and one feature vector per word (FEATURES order). `text`: the target document,
+    `source_text`: the source document (word links hold document offsets)."""
+    words = segment_words(row, text)
+    if not words:
+        return words, np.zeros((0, len(FEATURES)))
+    source_tokens = set(tokenize(row.source_text, lexicon.source_lang if lexicon else None))
+    source_words = {w for w in source_tokens if w[:1].isalnum()}
+    function_words: set[str] = set()
+    if lexicon is not None and lexicon.forward_hmm is not None:
+        null = lexicon.forward_hmm.null
+        function_words = set(sorted(null, key=lambda w: -null[w])[:FUNCTION_WORDS])
+    uncovered = _uncovered(row, lexicon)
+    scores = row.scores
+    overall = scores.overall / 100 if scores else 0.5
+    fidelity = scores.fidelity / 100 if scores and scores.fidelity is not None else overall
+    fluency = scores.fluency / 100 if scores else 0.5
+    givens = [_clip(w.given) for w in words]
+    gains = [max(-20.0, min(20.0, w.given - w.prior)) for w in words]
+    scored = [g for g, w in zip(givens, words, strict=True) if w.tokens]
+    segment_mean = sum(scored) / len(scored) if scored else 0.0
+    n = len(words)
+    assert row.source_span is not None
+    source_starts = [row.source_span[0] + m.start() for m in _WORD.finditer(row.source_text)]
+    m_source = max(1, len(source_starts) - 1)
+    links = [[s for s, t in row.word_links if t[0] < w.end and w.start < t[1]] for w in words]
+    positions = [[bisect_right(source_starts, s[0]) - 1 for s in spans] for spans in links]
+    shared: dict[int, int] = {}
+    for found in positions:
+        for k in set(found):
+            shared[k] = shared.get(k, 0) + 1
+    bares = [_bare(text[w.start : w.end]) for w in words]
+    supports = [
+        _table(lexicon, bare, {normalise(source_text[a:b]) for a, b in found})
+        for bare, found in zip(bares, links, strict=True)
+    ]
+    rows = []
+    last_position = None
+    for i, w in enumerate(words):
+        raw = text[w.start : w.end]
+        bare = bares[i]
+        linked = {normalise(source_text[a:b]) for a, b in links[i]}
+        where = positions[i]
+        distortion = abs(sum(where) / len(where) / m_source - i / max(1, n - 1)) if where else 0.0
+        jump = 0.0
+        if where and last_position is not None:
+            jump = math.log1p(abs(min(where) - last_position - 1))
+        if where:
+            last_position = max(where)
+        letters = [c for c in raw if c.isalpha()]
+        given = givens[i]
+        rows.append(
+            [
+                given, _clip(w.prior), gains[i], max(-20.0, w.token_min),
+                max(-20.0, w.token_first) if w.token_first is not None else 0.0, float(w.tokens),
+                *(max(0.0, -given - k) for k in GIVEN_HINGES),
+                givens[i - 1] if i > 0 else 0.0, givens[i + 1] if i + 1 < n else 0.0,
+                gains[i - 1] if i > 0 else 0.0, gains[i + 1] if i + 1 < n else 0.0,
+                overall, fidelity, fluency, segment_mean, given - segment_mean,
+                float(bool(linked)), float(len(linked)), supports[i],
+                _table(lexicon, bare, source_words), float(bare in source_tokens), uncovered,
+                float(any(c.isdigit() for c in raw)), float(bool(letters) and letters[0].isupper()),
+                float(len(letters) > 1 and all(c.isupper() for c in letters)), float(not w.tokens),
+                float(bare in function_words), math.log(1 + len(raw)),
+                i / max(1, n - 1), float(i == 0), float(i == n - 1), math.log(n),
+                float(row.link not in ("1-1", "target-only")),
+                distortion, jump, float(max((shared[k] for k in where), default=0)),
+                float(w.tokens > 0 and bares.count(bare) > 1), given * overall,
+                min(supports[i - 1] if i > 0 else 0.0, supports[i + 1] if i + 1 < n else 0.0),
+            ]
+        )  # fmt: skip
+    return words, np.asarray(rows, dtype=np.float64)
+
+
+def _uncovered(row: AlignedSegment, lexicon: Lexicon | None) -> float:
+    if lexicon is None or not row.source_text:
+        return 0.0
+    from auditor.scoring.coverage import CoverageCheck
+
+    missing = CoverageCheck(lexicon).uncovered(row.source_text, row.target_text)
+    return len(missing) / max(1, len(row.source_text.split()))
+
+
+@dataclass(frozen=True)
+class WordErrorModel:
+    pair: tuple[str, str]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float  # p over this: flagged
+    major_threshold: float  # a run whose best p is over this: major
+    digest: str  # sha256 of the file, first 12 hex digits: part of every signature
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def word_errors_json(
+    pair: tuple[str, str], mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float,
+    threshold: float, major_threshold: float, model_sha256: str, **about: Any,
+) -> str:  # fmt: skip
+    def floats(values: np.ndarray) -> list[float]:
+        return [float(f"{v:.6g}") for v in values]
+
+    body = {
+        "schema": SCHEMA,
+        "model_sha256": model_sha256,
+        "pair": list(pair),
+        **about,
+        "features": list(FEATURES),
+        "mean": floats(mean),
+        "scale": floats(scale),
+        "weights": floats(weights),
+        "bias": float(f"{bias:.6g}"),
+        "threshold": threshold,
+        "major_threshold": major_threshold,
+    }
+    return json.dumps(body, indent=1) + "\n"
+
+
+def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
+    """The model and the model sha256 it was trained for."""
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"schema is {data.get('schema')!r}, not {SCHEMA}")
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("its features are not this version's")
+        mean, scale, weights = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights"))
+        if not mean.shape == scale.shape == weights.shape == (len(FEATURES),):
+            raise ValueError("mean, scale and weights differ in length")
+        source, target = data["pair"]
+        model = WordErrorModel(
+            (str(source), str(target)), mean, scale, weights, float(data["bias"]),
+            float(data["threshold"]), float(data["major_threshold"]), hashlib.sha256(raw).hexdigest()[:12],
+        )  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ModelError(f"cannot read word-error model {path}: {error}") from None
+    return model, str(data.get("model_sha256", ""))
+
+
+_LOADED: dict[tuple[Path, str], WordErrorModel | None] = {}
+
+
+def load_word_errors(manifest: Manifest, model_identity: str) -> WordErrorModel | None:
+    """The manifest's word-error model, when it was trained on exactly these weights (read once)."""
+    if manifest.word_errors is None or manifest.path is None:
+        return None
+    path = manifest.path.parent / manifest.word_errors
+    key = (path, model_identity)
+    if key not in _LOADED:
+        model, trained_for = read_word_errors(path)
+        _LOADED[key] = model if trained_for == model_identity else None
+    return _LOADED[key]
+
+
+def word_error_model(lm: LanguageModel) -> WordErrorModel | None:
+    return load_word_errors(lm.manifest, lm.identity)
+
+
+def lexicon_for(model: WordErrorModel) -> Lexicon | None:
+    return load_lexicon(*model.pair)

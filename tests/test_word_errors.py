@@ -1,0 +1,122 @@
+"""The word-error model: its file, its features, its flags, and its place in the audit and the signature."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from auditor.align.lexicon import load_lexicon
+from auditor.document import Document
+from auditor.errors import ModelError
+from auditor.lm.manifest import find_manifest
+from auditor.report import AlignedSegment, Scores, Severity, TokenScore
+from auditor.scoring.model_flags import error_flags, model_flags
+from auditor.scoring.word_errors import (
+    FEATURES,
+    WordErrorModel,
+    load_word_errors,
+    read_word_errors,
+    word_errors_json,
+    word_features,
+)
+
+N = len(FEATURES)
+
+
+def _file(tmp_path, **changes):
+    text = word_errors_json(("fr", "en"), np.zeros(N), np.ones(N), np.full(N, 0.1), -1.0, 0.4, 0.8, "abc")
+    data = {**json.loads(text), **changes}
+    path = tmp_path / "m.errors.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_file_round_trips_and_is_tied_to_its_model(tmp_path):
+    path = _file(tmp_path)
+    model, trained_for = read_word_errors(path)
+    assert trained_for == "abc" and model.pair == ("fr", "en") and len(model.digest) == 12
+    assert (model.threshold, model.major_threshold) == (0.4, 0.8)
+    assert model.probabilities(np.zeros((1, N)))[0] == pytest.approx(1 / (1 + np.e))
+    manifest = dataclasses.replace(
+        find_manifest("gemma-3-270m"), path=tmp_path / "m.toml", word_errors=path.name
+    )
+    assert load_word_errors(manifest, "abc") is not None
+    assert load_word_errors(manifest, "other weights") is None
+
+
+@pytest.mark.parametrize(
+    "changes", [{"schema": "x/1"}, {"features": ["given"]}, {"weights": [0.1]}, {"threshold": None}]
+)
+def test_broken_file_is_a_one_line_model_error(tmp_path, changes):
+    with pytest.raises(ModelError, match="cannot read word-error model"):
+        read_word_errors(_file(tmp_path, **changes))
+
+
+def _row() -> tuple[Document, Document, AlignedSegment]:
+    source = Document("Le chat noir dort.", "fr")
+    target = Document("The black cat sleeps.", "en")
+    tokens = [  # (start, end, prior, given): "The", " black", " cat", " sle", "eps", "."
+        TokenScore(0, 3, -3.0, -1.0), TokenScore(3, 9, -6.0, -0.5), TokenScore(9, 13, -5.0, -0.2),
+        TokenScore(13, 17, -7.0, -4.0), TokenScore(17, 20, -1.0, -3.0), TokenScore(20, 21, -0.5, -0.1),
+    ]  # fmt: skip
+    row = AlignedSegment(
+        0, "1-1", [0], [0], source.text, target.text, (0, len(source.text)), (0, len(target.text)),
+        Scores(fluency=70.0, overall=60.0, fidelity=50.0), tokens,
+        [((8, 12), (4, 9)), ((3, 7), (10, 13))],  # noir-black, chat-cat
+    )  # fmt: skip
+    return source, target, row
+
+
+def test_features_read_the_tokens_links_and_table():
+    source, target, row = _row()
+    words, x = word_features(row, target.text, source.text, load_lexicon("fr", "en"))
+    assert [target.text[w.start : w.end] for w in words] == ["The", "black", "cat", "sleeps."]
+    assert x.shape == (4, N)
+    f = dict(zip(FEATURES, x[3], strict=True))
+    assert f["given"] == pytest.approx(-7.0) and f["prior"] == pytest.approx(-8.0) and f["tokens"] == 2
+    assert f["token_min"] == pytest.approx(-4.0) and f["given_below_6"] == pytest.approx(1.0)
+    assert f["linked"] == 0.0 and f["last"] == 1.0 and f["overall"] == pytest.approx(0.6)
+    black = dict(zip(FEATURES, x[1], strict=True))
+    assert (
+        black["linked"] == 1.0
+        and black["table_linked"] > -2
+        and black["given_previous"] == pytest.approx(-1.0)
+    )
+
+
+def test_runs_over_either_threshold_become_flags():
+    source, target, row = _row()
+    words, _ = word_features(row, target.text, source.text, None)
+    model = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), 0.0, 0.5, 0.9, "d")
+    # "sleeps." has log p -7 given the source in a segment scored 60: the log-probability rule flags it
+    flags = error_flags(row, target, words, np.array([0.1, 0.6, 0.95, 0.2]), model)
+    assert [(f.text, f.severity, f.rule) for f in flags] == [("black cat sleeps", Severity.MAJOR, "AUD101")]
+    flags = error_flags(row, target, words, np.array([0.6, 0.1, 0.1, 0.3]), model)
+    assert [(f.text, f.severity) for f in flags] == [("The", Severity.MINOR), ("sleeps", Severity.MINOR)]
+    assert flags[0].confidence == 0.6 and "p = 0.60" in flags[0].message
+    # a good segment keeps its surprising words unless the model is sure
+    good = dataclasses.replace(row, scores=Scores(fluency=95.0, overall=95.0, fidelity=95.0))
+    assert error_flags(good, target, words, np.array([0.1, 0.1, 0.1, 0.3]), model) == []
+    # with the model: every source-side row goes through it
+    low = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), -5.0, 0.5, 0.9, "d")
+    assert [f.text for f in model_flags([row], target, errors=low, source=source)] == ["sleeps"]
+
+
+def test_shipped_model_is_tied_to_the_embedded_weights_and_signed():
+    from auditor.pipeline import default_signature
+
+    manifest = find_manifest("gemma-3-270m")
+    assert manifest is not None and manifest.word_errors is not None and manifest.path is not None
+    model, trained_for = read_word_errors(manifest.path.parent / manifest.word_errors)
+    assert trained_for == manifest.sha256
+    assert 0 < model.threshold < model.major_threshold <= 1.01
+    assert f"|errors:{model.digest}|" in default_signature()
+
+
+def test_seed_audit_flags_through_the_word_error_model(seed_report):
+    model_made = [f for f in seed_report.flags if f.rule == "AUD101"]
+    assert model_made and all("word-error model" in f.message for f in model_made)
+    assert "|errors:" in seed_report.signature and "|errors:none" not in seed_report.signature
