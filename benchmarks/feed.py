@@ -17,7 +17,8 @@ Printed, with the anchors computed in the same run:
 
 Run: python -m benchmarks.feed [--docs 1000] [--model-docs 20] [--skip-jobs] [--skip-ray] [--rss-model]
      [--skip-model | --skip-rss]
-(README numbers: --model-docs 12 --docs 1000, OMP_NUM_THREADS=1, on a 2-core machine shared with other jobs.)
+(README numbers: --model-docs 4 --skip-rss and --skip-model --docs 1000, OMP_NUM_THREADS=1, on a 2-core machine
+shared with other jobs.)
 """
 
 from __future__ import annotations
