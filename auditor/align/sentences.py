@@ -14,7 +14,10 @@ The cost of a link adds up, in nats-like units:
   rows, and the cosine is standardised against random pairs of the same documents, so that its scale does not
   depend on the evidence;
 - with a sentence encoder (auditor/encoder), the cosine of the link's two sides, each side's sentences joined
-  into one text as Bertalign does (runs of more than three sentences sum the rows of their parts);
+  into one text as Bertalign does (runs of more than three sentences sum the rows of their parts), weighted by
+  the link's size so that one 2-2 link can beat the two 1-1 links it would be cut into; and, for each edge
+  sentence of a multi-sentence side, a charge when the link is about as similar without it (a sentence the
+  other side leaves out, which a null link should take rather than its neighbour's link);
 - a penalty for a link whose side spans a paragraph break, when paragraphs are known.
 
 Leaving a sentence out (a 1-0 or 0-1 link) costs a flat `skip`, or, with an encoder, a cost that follows the
@@ -117,16 +120,25 @@ class AlignParams:
     lexical: LexicalWeights | None = DEFAULT_WEIGHTS
     model_weight: float = 1.0  # the model's embeddings beside the lexical vectors (relative block weight)
     # the sentence encoder's cosine between a link's two sides, each side's sentences joined into one text
-    # (as Bertalign does); the term is -encoder_weight * (cosine - encoder_pivot)
+    # (as Bertalign does); the term is -encoder_weight * size * (cosine - encoder_pivot)
     encoder_weight: float = 20.0
-    encoder_pivot: float = 0.3
+    encoder_pivot: float = 0.2
+    # the term grows with the link's size, ((a + b) / 2) ** encoder_size_power: without it two 1-1 links earn
+    # twice what one 2-2 link over the same sentences does, so a regrouped passage is always cut up
+    encoder_size_power: float = 0.5
     encoder_floor: float = 0.25  # cosines below this count as this (a loose verse translation is still 1-1)
+    # an edge sentence of a multi-sentence side that adds under member_margin to the link's cosine (the link
+    # without it is about as similar) pays member_weight per unit short: it is more likely a sentence left out
+    # (TransRead's Emma, an abridged translation, leaves English sentences beside their neighbours' links)
+    member_weight: float = 20.0
+    member_margin: float = 0.03
     # runs up to this many sentences are encoded as one text; a longer run is the sum of its first
     # encoder_max_run sentences' row and the rest's (encoding cost grows with the text's length)
     encoder_max_run: int = 3
-    # with an encoder, leaving a sentence unaligned costs skip + skip_slope * (best - skip_pivot), floored at
+    # with an encoder, leaving a sentence unaligned costs encoder_skip + skip_slope * (best - skip_pivot), floored at
     # skip_floor, where best is its highest cosine with the other side's sentences (and pairs of them) in
     # the search corridor: a sentence nothing resembles is cheap to leave out
+    encoder_skip: float = 4.6
     skip_slope: float = 12.0
     skip_pivot: float = 0.4
     skip_floor: float = 2.5
@@ -339,6 +351,8 @@ class _Scorer:
     def set_encoder(self, encoder: Encoder, source: Sequence[str], target: Sequence[str]) -> None:
         """Encoder rows of every run of consecutive sentences each link type needs, on both sides."""
         sizes = {"s": {a for a, _ in self.params.link_types}, "t": {b for _, b in self.params.link_types}}
+        for side in sizes:  # a link without one edge sentence (the member charge)
+            sizes[side] |= {size - 1 for size in sizes[side] if size > 1}
         longest = max(1, self.params.encoder_max_run)
         texts: list[str] = []
         spans: list[tuple[str, int, int, int]] = []
@@ -379,8 +393,8 @@ class _Scorer:
             if x + 1 < n:
                 seen = np.maximum(seen, t1[lo:hi] @ s2[x])
             tgt_best[lo:hi] = np.maximum(tgt_best[lo:hi], seen)
-        self.src_skip = np.maximum(p.skip_floor, p.skip + p.skip_slope * (src_best - p.skip_pivot))
-        self.tgt_skip = np.maximum(p.skip_floor, p.skip + p.skip_slope * (tgt_best - p.skip_pivot))
+        self.src_skip = np.maximum(p.skip_floor, p.encoder_skip + p.skip_slope * (src_best - p.skip_pivot))
+        self.tgt_skip = np.maximum(p.skip_floor, p.encoder_skip + p.skip_slope * (tgt_best - p.skip_pivot))
 
     def run_embeddings(self, side: str, size: int) -> np.ndarray:
         """Unit vectors of every run of `size` consecutive sentences (row k = sentences k..k+size-1)."""
@@ -467,12 +481,35 @@ class _Scorer:
             cost -= p.embed_weight * (emb_sim.astype(np.float64) - self.emb_mean) / self.emb_std
         if enc_sim is not None:
             value = np.maximum(enc_sim.astype(np.float64), p.encoder_floor)
-            cost -= p.encoder_weight * (value - p.encoder_pivot)
+            size = ((a + b) / 2) ** p.encoder_size_power if p.encoder_size_power else 1.0
+            cost -= p.encoder_weight * size * (value - p.encoder_pivot)
+            if p.member_weight:
+                cost += p.member_weight * self._member_shortfall(i, a, b, starts, enc_sim)
         if a > 1 and self.src_par is not None and self.src_par[i] != self.src_par[i + a - 1]:
             cost += p.paragraph_penalty
         if b > 1 and self.tgt_par is not None:
             cost += p.paragraph_penalty * (self.tgt_par[starts] != self.tgt_par[ends - 1])
         return cost
+
+    def _member_shortfall(
+        self, i: int, a: int, b: int, starts: np.ndarray, enc_sim: np.ndarray
+    ) -> np.ndarray:
+        """Sum over the edge sentences of each multi-sentence side of max(0, margin - what it adds to the
+        link's cosine): the first and last sentences are the ones a null link could take instead."""
+        margin = self.params.member_margin
+        full = enc_sim.astype(np.float64)
+        out = np.zeros(len(starts))
+        if b > 1:
+            src = self.encoder_runs("s", a)[i]
+            rest = self.encoder_runs("t", b - 1)
+            for shift in (0, 1):  # without the last sentence, without the first
+                out += np.maximum(0.0, margin - (full - rest[starts + shift] @ src))
+        if a > 1:
+            tgt = self.encoder_runs("t", b)[starts]
+            rest_s = self.encoder_runs("s", a - 1)
+            for shift in (0, 1):
+                out += np.maximum(0.0, margin - (full - tgt @ rest_s[i + shift]))
+        return out
 
     def link_cost(self, i: int, j: int, a: int, b: int) -> float:
         """`link_costs` for one link."""
