@@ -125,3 +125,61 @@ def test_unknown_model_is_a_one_line_model_error(tmp_path):
 
     with pytest.raises(ModelError):
         load_model(str(tmp_path / "missing" / "model"))
+
+
+def test_scores_equal_a_naive_full_vocabulary_computation(lm):
+    """The batched scorer (the target alone read off the back-translation pass, whose tokens it begins;
+    the output layer on scored positions only, log-sum-exp in place) against one sequence at a time with a
+    full-vocabulary float64 log-softmax at every position."""
+    import torch
+
+    source, target = "Le chat dort sur le canapé.", "The cat is sleeping on the sofa."
+    prefixes = [
+        lm.prompt.without_source("en"),
+        lm.prompt.with_source(source, "fr", "en"),
+        lm.prompt.with_source(target, "en", "fr"),
+    ]
+    texts = [target, target, source]
+    scored = lm.score(prefixes, texts)
+    end = lm.tokenizer("\n", add_special_tokens=False).input_ids
+    for prefix, text, got in zip(prefixes, texts, scored, strict=True):
+        prefix_ids = lm.tokenizer(prefix).input_ids
+        ids = prefix_ids + lm.tokenizer(" " + text, add_special_tokens=False).input_ids + end
+        with torch.inference_mode():
+            hidden = lm.model.base_model(torch.tensor([ids])).last_hidden_state[0].double()
+            # the output layer in float64: a float32 log-softmax over 262k logits is itself ~1e-4 off
+            weight = lm.model.get_output_embeddings().weight
+            logits = torch.cat(
+                [hidden @ weight[v : v + 32768].double().T for v in range(0, len(weight), 32768)], 1
+            )
+        naive = torch.log_softmax(logits, -1)[len(prefix_ids) - 1 : -1].gather(
+            1, torch.tensor(ids[len(prefix_ids) :])[:, None]
+        )[:, 0]
+        np.testing.assert_allclose(got.logprobs, naive[: -len(end)].numpy(), atol=2e-5)
+        assert got.end_logprob == pytest.approx(float(naive[-len(end) :].sum()), abs=2e-5)
+
+
+def test_requests_that_begin_another_ride_on_its_pass():
+    from auditor.lm.model import _hosts, _Request
+
+    def req(index: int, ids: list[int]) -> _Request:
+        return _Request(index, ids, 1, [])
+
+    requests = [req(0, [2, 5, 6]), req(1, [2, 5, 6, 7, 8]), req(2, [2, 5]), req(3, [2, 9]), req(4, [2, 5, 6])]
+    riders = _hosts(requests)
+    assert set(riders) == {1, 3}
+    assert sorted(r.index for r in riders[1]) == [0, 2, 4] and riders[3] == []
+
+
+def test_continuations_from_kept_states_equal_fresh_ones(lm):
+    source = "Le président américain a menacé les dirigeants iraniens."
+    target = "The American president threatened the Iranian leaders."
+    prompt = lm.prompt.with_source(source, "fr", "en")
+    lm.score([prompt, lm.prompt.without_source("en")], [target, target])
+    prompts = [f"{prompt} The American", f"{prompt} The", "English: The American", "French: Autre\nEnglish:"]
+    kept = [lm._kept_context(lm._prefix_ids(p)) is not None for p in prompts]
+    assert kept == [True, True, True, False]
+    from_kept = lm.continue_texts(prompts, max_new_tokens=5, batch_size=2)
+    lm.forget_states()
+    assert lm._kept_context(lm._prefix_ids(prompts[0])) is None
+    assert from_kept == lm.continue_texts(prompts, max_new_tokens=5) and all(from_kept)

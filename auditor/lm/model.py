@@ -7,6 +7,7 @@ full-vocabulary log-softmax over prompt positions would cost more than the rest 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 import warnings
@@ -24,6 +25,7 @@ from auditor.scoring.head import QualityHead, load_head
 
 END_OF_TEXT = "\n"
 _LOGIT_CHUNK = 512  # scored positions per output-layer matmul: 512 x 262k floats = 0.5 GB at most
+_KEPT_BYTES = 160 * 2**20  # key/value states kept from `score` for `continue_texts` (~4,500 Gemma tokens)
 
 
 @dataclass
@@ -69,6 +71,8 @@ class LanguageModel:
         self._quality_head: QualityHead | None = None
         self._head_read = False
         self.on_batch: Callable[[int, int], None] | None = None  # (texts scored so far, texts asked)
+        self._kept: list[tuple[list[int], list[tuple[Any, Any]]]] = []  # key/value states from `score`
+        self._kept_bytes = 0
 
     @property
     def prompt(self) -> PromptTemplate:
@@ -113,8 +117,11 @@ class LanguageModel:
     ) -> list[ScoredText]:
         """Score each text after its prefix, batched: sorted by length, padded to a token budget per batch.
 
-        With `pool_layer`, each result also carries the mean hidden state of its text's tokens at that layer
-        (0 = embeddings), from the same forward pass."""
+        A request whose tokens begin another's (the target alone, "English: target", begins the back-
+        translation prompt "English: target\nFrench: source") is read off that request's forward pass:
+        attention is causal, so the shared tokens' hidden states are the same. With `pool_layer`, each
+        result also carries the mean hidden state of its text's tokens at that layer (0 = embeddings),
+        from the same forward pass."""
         import torch
 
         if len(prefixes) != len(texts):
@@ -126,10 +133,14 @@ class LanguageModel:
                 prefix_cache[prefix] = self._prefix_ids(prefix)
             requests.append(self._request(i, prefix_cache[prefix], text))
         results: list[ScoredText | None] = [None] * len(requests)
-        order = sorted(requests, key=lambda r: len(r.ids), reverse=True)
+        riders = _hosts(requests)
+        order = sorted((r for r in requests if r.index in riders), key=lambda r: len(r.ids), reverse=True)
         base = self.model.base_model
-        head = self.model.get_output_embeddings()
-        softcap = getattr(self.model.config, "final_logit_softcapping", None)
+        logits_of = _OutputLayer(self.model)
+        n_end = len(self._end_ids)
+        done = 0
+        window = getattr(self.model.config, "sliding_window", None) or math.inf
+        self.forget_states()
         with torch.inference_mode():
             start = 0
             while start < len(order):
@@ -142,32 +153,30 @@ class LanguageModel:
                 for row, req in enumerate(batch):
                     input_ids[row, : len(req.ids)] = torch.tensor(req.ids)
                     mask[row, : len(req.ids)] = 1
+                keep = longest < window and self._kept_bytes < _KEPT_BYTES
                 output = base(
-                    input_ids=input_ids, attention_mask=mask, output_hidden_states=pool_layer is not None
+                    input_ids=input_ids,
+                    attention_mask=mask,
+                    output_hidden_states=pool_layer is not None,
+                    use_cache=keep,
                 )
+                if keep:
+                    for row, req in enumerate(batch):
+                        self._keep(output.past_key_values, row, req.ids)
                 hidden = output.last_hidden_state
                 layer_states = output.hidden_states[pool_layer] if pool_layer is not None else None
+                placed = [(row, req) for row, host in enumerate(batch) for req in (host, *riders[host.index])]
                 rows, cols, targets = [], [], []
-                for row, req in enumerate(batch):
+                for row, req in placed:
                     for pos in range(req.first_scored, len(req.ids)):
                         rows.append(row)
                         cols.append(pos - 1)
                         targets.append(req.ids[pos])
-                picked = hidden[torch.tensor(rows), torch.tensor(cols)]
-                target_ids = torch.tensor(targets)
-                logprobs = torch.empty(len(targets))
-                for c in range(0, len(targets), _LOGIT_CHUNK):
-                    logits = head(picked[c : c + _LOGIT_CHUNK]).float()
-                    if softcap:
-                        logits = torch.tanh(logits / softcap) * softcap
-                    chosen = logits.gather(1, target_ids[c : c + _LOGIT_CHUNK, None]).squeeze(1)
-                    logprobs[c : c + _LOGIT_CHUNK] = chosen - torch.logsumexp(logits, dim=-1)
-                values = logprobs.numpy()
+                values = logits_of.logprobs(hidden[torch.tensor(rows), torch.tensor(cols)], targets)
                 if not np.isfinite(values).all():
                     raise ModelError(self._non_finite("log-probabilities"))
                 offset = 0
-                n_end = len(self._end_ids)
-                for row, req in enumerate(batch):
+                for row, req in placed:
                     count = len(req.ids) - req.first_scored
                     seq = values[offset : offset + count]
                     offset += count
@@ -183,8 +192,9 @@ class LanguageModel:
                         float(seq[count - n_end :].sum()),
                         pooled,
                     )
+                done += len(placed)
                 if self.on_batch is not None:
-                    self.on_batch(start, len(order))
+                    self.on_batch(done, len(requests))
         return [r for r in results if r is not None]
 
     def continue_text(self, prefix: str, max_new_tokens: int = 8) -> str:
@@ -215,62 +225,187 @@ class LanguageModel:
         text: str = self.tokenizer.decode(produced, skip_special_tokens=True)
         return text
 
+    def forget_states(self) -> None:
+        """Drop the key/value states kept from the last `score` call."""
+        self._kept = []
+        self._kept_bytes = 0
+
+    def _keep(self, past: Any, row: int, ids: list[int]) -> None:
+        size = len(ids) * sum(
+            layer.keys[row, :, :1].numel() * 2 * layer.keys.element_size() for layer in past.layers
+        )
+        if self._kept_bytes + size > _KEPT_BYTES:
+            return
+        self._kept_bytes += size
+        states = [
+            (layer.keys[row, :, : len(ids)].clone(), layer.values[row, :, : len(ids)].clone())
+            for layer in past.layers
+        ]
+        self._kept.append((ids, states))
+
+    def _kept_context(self, ids: list[int]) -> list[tuple[Any, Any]] | None:
+        """The kept states of ids[:-1], when a scored sequence began with ids."""
+        for kept_ids, states in self._kept:
+            if len(kept_ids) >= len(ids) and kept_ids[: len(ids)] == ids:
+                return [(k[:, : len(ids) - 1], v[:, : len(ids) - 1]) for k, v in states]
+        return None
+
     def continue_texts(
         self, prefixes: list[str], max_new_tokens: int = 8, *, batch_size: int = 16
     ) -> list[str]:
         """Greedy continuations of many prompts in a few batched passes: prompts sorted by length and
         left-padded (position ids follow each prompt's own tokens), one prefill per batch, then one step per
         new token for the whole batch with the KV cache; the output layer runs on the last position only.
-        Equal prompts are generated once. Gives what `continue_text` gives for each prompt alone."""
+        A prompt whose tokens begin a sequence the last `score` call ran (a suggestion's prompt is the
+        source prompt and the target up to the flag) starts from that pass's kept key/value states instead
+        of a prefill. Equal prompts are generated once. Gives what `continue_text` gives for each prompt
+        alone."""
         import torch
 
         unique = list(dict.fromkeys(prefixes))
         encoded = {p: self._prefix_ids(p) for p in unique}
-        stop = {*self._end_ids, self.tokenizer.eos_token_id}
+        window = getattr(self.model.config, "sliding_window", None) or math.inf
+        contexts = {
+            p: self._kept_context(ids) if len(ids) > 1 and len(ids) + max_new_tokens < window else None
+            for p, ids in encoded.items()
+        }
         produced: dict[str, list[int]] = {}
-        order = sorted(unique, key=lambda p: len(encoded[p]))
+        kept = sorted((p for p in unique if contexts[p] is not None), key=lambda p: len(encoded[p]))
+        fresh = sorted((p for p in unique if contexts[p] is None), key=lambda p: len(encoded[p]))
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            for b in range(0, len(order), batch_size):
-                batch = order[b : b + batch_size]
-                longest = max(len(encoded[p]) for p in batch)
-                input_ids = torch.full((len(batch), longest), self.pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), longest), dtype=torch.long)
-                for row, p in enumerate(batch):
-                    ids = encoded[p]
-                    input_ids[row, longest - len(ids) :] = torch.tensor(ids)
-                    mask[row, longest - len(ids) :] = 1
-                positions = (mask.cumsum(-1) - 1).clamp(min=0)
-                tokens: list[list[int]] = [[] for _ in batch]
-                done = [False] * len(batch)
-                past = None
-                step_ids = input_ids
-                for _ in range(max_new_tokens):
-                    out = self.model(
-                        input_ids=step_ids,
-                        attention_mask=mask,
-                        position_ids=positions,
-                        past_key_values=past,
-                        use_cache=True,
-                        logits_to_keep=1,
-                    )
-                    past = out.past_key_values
-                    chosen = out.logits[:, -1].argmax(-1)
-                    for row, token in enumerate(chosen.tolist()):
-                        if done[row]:
-                            continue
-                        if token in stop:
-                            done[row] = True
-                        else:
-                            tokens[row].append(token)
-                    if all(done):
-                        break
-                    step_ids = chosen[:, None]
-                    mask = torch.cat([mask, torch.ones((len(batch), 1), dtype=torch.long)], dim=1)
-                    positions = positions[:, -1:] + 1
-                for row, p in enumerate(batch):
-                    produced[p] = tokens[row]
+            for group in (kept, fresh):
+                for b in range(0, len(group), batch_size):
+                    batch = group[b : b + batch_size]
+                    start = self._from_kept(batch, encoded, contexts) if group is kept else None
+                    tokens = self._greedy(start or _prefill(batch, encoded, self.pad_id), max_new_tokens)
+                    produced.update(zip(batch, tokens, strict=True))
         return [str(self.tokenizer.decode(produced[p], skip_special_tokens=True)) for p in prefixes]
+
+    def _from_kept(
+        self, batch: list[str], encoded: dict[str, list[int]], contexts: dict[str, Any]
+    ) -> tuple[Any, Any, Any, Any]:
+        """A left-padded cache of the batch's kept states of all but each prompt's last token, which is
+        the first step's input."""
+        import torch
+        from transformers import DynamicCache
+
+        lengths = [len(encoded[p]) - 1 for p in batch]
+        longest = max(lengths)
+        past = DynamicCache(config=self.model.config)
+        first = contexts[batch[0]]
+        for layer, (k0, v0) in enumerate(first):
+            keys = k0.new_zeros((len(batch), k0.shape[0], longest, k0.shape[2]))
+            values = v0.new_zeros((len(batch), v0.shape[0], longest, v0.shape[2]))
+            for row, p in enumerate(batch):
+                k, v = contexts[p][layer]
+                keys[row, :, longest - lengths[row] :] = k
+                values[row, :, longest - lengths[row] :] = v
+            past.update(keys, values, layer)
+        mask = torch.zeros((len(batch), longest + 1), dtype=torch.long)
+        for row, length in enumerate(lengths):
+            mask[row, longest - length :] = 1
+        step_ids = torch.tensor([[encoded[p][-1]] for p in batch])
+        positions = torch.tensor([[length] for length in lengths])
+        return step_ids, mask, positions, past
+
+    def _greedy(self, start: tuple[Any, Any, Any, Any], max_new_tokens: int) -> list[list[int]]:
+        import torch
+
+        step_ids, mask, positions, past = start
+        stop = {*self._end_ids, self.tokenizer.eos_token_id}
+        tokens: list[list[int]] = [[] for _ in range(len(step_ids))]
+        done = [False] * len(step_ids)
+        for _ in range(max_new_tokens):
+            out = self.model(
+                input_ids=step_ids,
+                attention_mask=mask,
+                position_ids=positions,
+                past_key_values=past,
+                use_cache=True,
+                logits_to_keep=1,
+            )
+            past = out.past_key_values
+            chosen = out.logits[:, -1].argmax(-1)
+            for row, token in enumerate(chosen.tolist()):
+                if done[row]:
+                    continue
+                if token in stop:
+                    done[row] = True
+                else:
+                    tokens[row].append(token)
+            if all(done):
+                break
+            step_ids = chosen[:, None]
+            mask = torch.cat([mask, torch.ones((len(step_ids), 1), dtype=torch.long)], dim=1)
+            positions = positions[:, -1:] + 1
+        return tokens
+
+
+def _prefill(batch: list[str], encoded: dict[str, list[int]], pad_id: int) -> tuple[Any, Any, Any, Any]:
+    """The first step of a batch without kept states: the whole left-padded prompts."""
+    import torch
+
+    longest = max(len(encoded[p]) for p in batch)
+    input_ids = torch.full((len(batch), longest), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), longest), dtype=torch.long)
+    for row, p in enumerate(batch):
+        ids = encoded[p]
+        input_ids[row, longest - len(ids) :] = torch.tensor(ids)
+        mask[row, longest - len(ids) :] = 1
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return input_ids, mask, positions, None
+
+
+def _hosts(requests: list[_Request]) -> dict[int, list[_Request]]:
+    """The requests to run (by index), each with the requests whose ids are a prefix of its own. In
+    lexicographic order a prefix sorts before its extensions and everything between them shares it, so each
+    request needs comparing with the nearest host after it only."""
+    riders: dict[int, list[_Request]] = {}
+    host: _Request | None = None
+    for req in sorted(requests, key=lambda r: r.ids, reverse=True):
+        if host is not None and host.ids[: len(req.ids)] == req.ids:
+            riders[host.index].append(req)
+        else:
+            host = req
+            riders[req.index] = []
+    return riders
+
+
+class _OutputLayer:
+    """log p(target) at picked positions: the output layer on _LOGIT_CHUNK positions at a time, into one
+    reused buffer (a fresh 0.5 GB array per chunk costs its page faults each time), softcap and log-sum-exp
+    in place."""
+
+    def __init__(self, model: Any) -> None:
+        self.head = model.get_output_embeddings()
+        self.softcap = getattr(model.config, "final_logit_softcapping", None)
+        self.buffer: Any = None
+
+    def logprobs(self, picked: Any, targets: list[int]) -> np.ndarray:
+        import torch
+
+        weight, bias = self.head.weight, getattr(self.head, "bias", None)
+        in_place = weight.dtype == torch.float32 and bias is None
+        target_ids = torch.tensor(targets)
+        out = torch.empty(len(targets))
+        for c in range(0, len(targets), _LOGIT_CHUNK):
+            rows = picked[c : c + _LOGIT_CHUNK]
+            if in_place:
+                if self.buffer is None or self.buffer.shape[0] < len(rows):
+                    self.buffer = torch.empty((min(_LOGIT_CHUNK, len(targets)), weight.shape[0]))
+                logits = self.buffer[: len(rows)]
+                torch.mm(rows, weight.t(), out=logits)
+            else:
+                logits = self.head(rows).float()
+            if self.softcap:
+                logits.div_(self.softcap).tanh_().mul_(self.softcap)
+            chosen = logits.gather(1, target_ids[c : c + _LOGIT_CHUNK, None]).squeeze(1)
+            top = logits.amax(-1, keepdim=True)
+            total = logits.sub_(top).exp_().sum(-1)
+            out[c : c + _LOGIT_CHUNK] = chosen - (total.log_() + top.squeeze(1))
+        values: np.ndarray = out.numpy()
+        return values
 
 
 def _hash_weights(folder: Path) -> str:

@@ -131,7 +131,8 @@ def suggest_fixes(
     source: Document | None,
 ) -> None:
     """Give each model flag without a suggestion the model's own wording at that point, when it differs; all
-    of the document's continuations are generated in one batched call."""
+    of the document's continuations are generated in one batched call, from the key/value states that
+    scoring kept (a flag's prompt is its segment's source prompt and the target up to the flag)."""
     wanted: list[tuple[Flag, str]] = []
     for flag in flags:
         if (
@@ -150,9 +151,8 @@ def suggest_fixes(
         else:
             prompt = lm.prompt.without_source(target.lang)
         wanted.append((flag, f"{prompt} {before}".rstrip()))
-    if not wanted:
-        return
-    continuations = lm.continue_texts([p for _, p in wanted], SUGGESTION_TOKENS)
+    continuations = lm.continue_texts([p for _, p in wanted], SUGGESTION_TOKENS) if wanted else []
+    lm.forget_states()
     for (flag, _), continuation in zip(wanted, continuations, strict=True):
         words = continuation.split("\n")[0].split()[: len(flag.text.split()) + 2]
         wording = " ".join(words).rstrip(",;:")
