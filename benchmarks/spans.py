@@ -758,6 +758,8 @@ def _main_worktree() -> Path:
 def speed(n_docs: int, rounds: int) -> None:
     import os
 
+    import auditor.lm as lm_package
+
     data_file = bench_root() / "biomqm-fr-en" / "dev.jsonl"
     trees = {"main 1d8847b": _main_worktree(), "this tree": ROOT}
     times: dict[str, list[float]] = defaultdict(list)
@@ -766,6 +768,8 @@ def speed(n_docs: int, rounds: int) -> None:
     for _ in range(rounds):
         for label, tree in trees.items():
             env = {**os.environ, "PYTHONPATH": str(tree)}
+            if tree != ROOT and lm_package.WAIT_POLICY_SET:
+                env.pop("OMP_WAIT_POLICY")  # the old tree runs as a user runs it; importing auditor set this
             done = subprocess.run(
                 [sys.executable, "-c", DRIVER, str(data_file), str(n_docs)],
                 cwd=tree, env=env, capture_output=True, text=True, check=True,
