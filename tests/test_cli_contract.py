@@ -17,6 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_sigint() -> None:
+    """In the child: Ctrl-C as a terminal delivers it, even where this test runs as a background job (a shell
+    starts those with SIGINT ignored, and an ignored signal stays ignored across exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SEED_FR = ROOT / "fixtures" / "article.fr.txt"
 SEED_EN = ROOT / "fixtures" / "article.en.txt"
 GERMAN = (
@@ -330,6 +338,7 @@ def test_ctrl_c_in_audit_says_so_and_exits_130(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "auditor", "audit", str(SEED_EN), "--source", str(SEED_FR), "-o", str(tmp_path / "r.txt")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     time.sleep(6)  # inside the command by now: the model alone takes longer than this to load and score
     process.send_signal(signal.SIGINT)

@@ -19,6 +19,14 @@ from auditor.feed.cache import ResultCache
 from auditor.io.feed import FeedDocument, read_feed
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_sigint() -> None:
+    """In the child: Ctrl-C as a terminal delivers it, even where this test runs as a background job (a shell
+    starts those with SIGINT ignored, and an ignored signal stays ignored across exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 FEED = ROOT / "fixtures" / "feed"
 
 
@@ -119,8 +127,9 @@ def test_interrupted_check_resumes_without_auditing_finished_documents(tmp_path)
     ]
     command += ["--fail-on", "none", "-o", str(out), "--progress-every", "1"]
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+        command, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint,
+    )  # fmt: skip
     assert process.stderr is not None
     lines = []
     for line in process.stderr:

@@ -22,7 +22,6 @@ were tried and did not help.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +30,14 @@ from auditor.checks.registry import Rule, declare
 from auditor.document import Document
 from auditor.lm.model import LanguageModel
 from auditor.report import AlignedSegment, Flag, Severity
-from auditor.scoring.word_errors import WordErrorModel, WordEvidence, lexicon_for, word_features
+from auditor.scoring.word_errors import (
+    WordErrorModel,
+    WordEvidence,
+    lexicon_for,
+    tokens_by_word,
+    word_features,
+    word_spans,
+)
 
 GIVEN_MAX = -6.0
 PRIOR_MAX = -14.0
@@ -76,8 +82,6 @@ UNLIKELY_TEXT = declare(
     )
 )  # fmt: skip
 
-_WORD = re.compile(r"\S+")
-
 
 @dataclass
 class _Word:
@@ -89,20 +93,10 @@ class _Word:
 
 
 def _words(row: AlignedSegment, text: str) -> list[_Word]:
-    words = (
-        [_Word(m.start(), m.end(), 0.0, 0.0) for m in _WORD.finditer(text, *row.target_span)]
-        if row.target_span
-        else []
-    )
-    k = 0
-    for token in row.tokens:
-        while k < len(words) and words[k].end <= token.start:
-            k += 1
-        if k == len(words):
-            break
+    spans = word_spans(row, text)
+    words = [_Word(start, end, 0.0, 0.0) for start, end in spans]
+    for k, token in tokens_by_word(row, text, spans):
         word = words[k]
-        if not any(c.isalnum() for c in text[token.start : token.end]):
-            continue  # quotes and commas around a word are not evidence against the word itself
         word.prior += token.logprob
         if token.logprob_source is None:
             word.given = None

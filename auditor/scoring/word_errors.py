@@ -20,6 +20,7 @@ import json
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ import numpy as np
 
 from auditor.align.lexicon import Lexicon, load_lexicon, normalise, tokenize
 from auditor.errors import ModelError
-from auditor.report import AlignedSegment
+from auditor.report import AlignedSegment, TokenScore
 
 if TYPE_CHECKING:
     from auditor.lm.manifest import Manifest
@@ -63,20 +64,34 @@ class WordEvidence:
     tokens: int = 0
 
 
+def word_spans(row: AlignedSegment, text: str) -> list[tuple[int, int]]:
+    """The row's whitespace words, as document character spans."""
+    if row.target_span is None:
+        return []
+    return [(m.start(), m.end()) for m in _WORD.finditer(text, *row.target_span)]
+
+
+def tokens_by_word(
+    row: AlignedSegment, text: str, spans: list[tuple[int, int]]
+) -> Iterator[tuple[int, TokenScore]]:
+    """(index of its word in `spans`, token) for each of the row's tokens that holds a letter or digit:
+    quotes and commas around a word are not evidence against the word itself."""
+    k = 0
+    for token in row.tokens:
+        while k < len(spans) and spans[k][1] <= token.start:
+            k += 1
+        if k == len(spans):
+            return
+        if any(c.isalnum() for c in text[token.start : token.end]):
+            yield k, token
+
+
 def segment_words(row: AlignedSegment, text: str) -> list[WordEvidence]:
     """The row's whitespace words with their tokens' log-probabilities (punctuation-only tokens left out);
     the row must have a source (every token has `logprob_source`)."""
-    if row.target_span is None:
-        return []
-    words = [WordEvidence(m.start(), m.end()) for m in _WORD.finditer(text, *row.target_span)]
-    k = 0
-    for token in row.tokens:
-        while k < len(words) and words[k].end <= token.start:
-            k += 1
-        if k == len(words):
-            break
-        if not any(c.isalnum() for c in text[token.start : token.end]):
-            continue
+    spans = word_spans(row, text)
+    words = [WordEvidence(start, end) for start, end in spans]
+    for k, token in tokens_by_word(row, text, spans):
         word, given = words[k], token.logprob_source if token.logprob_source is not None else token.logprob
         word.prior += token.logprob
         word.given += given
