@@ -69,17 +69,26 @@ def write_head(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def read_linear_file(
+    path: Path, schema: str, size: int | None = None
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray, str]:
+    """A standardised linear model's JSON file (a quality head, a word-error model): its fields, mean, scale
+    and weights (of `size` each, when given) and the file's digest. Raises OSError, ValueError or KeyError."""
+    raw = path.read_bytes()
+    data = json.loads(raw)
+    if data.get("schema") != schema:
+        raise ValueError(f"schema is {data.get('schema')!r}, not {schema}")
+    mean, scale, weights = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights"))
+    if not mean.shape == scale.shape == weights.shape or (size is not None and mean.shape != (size,)):
+        raise ValueError("mean, scale and weights differ in length")
+    return data, mean, scale, weights, hashlib.sha256(raw).hexdigest()[:12]
+
+
 def read_head(path: Path) -> tuple[QualityHead, str]:
     """The head and the model sha256 it was trained for."""
     try:
-        raw = path.read_bytes()
-        data = json.loads(raw)
-        if data.get("schema") != SCHEMA:
-            raise ValueError(f"schema is {data.get('schema')!r}, not {SCHEMA}")
-        mean, scale, weights = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights"))
-        if not mean.shape == scale.shape == weights.shape:
-            raise ValueError("mean, scale and weights differ in length")
-        head = QualityHead(int(data["layer"]), mean, scale, weights, hashlib.sha256(raw).hexdigest()[:12])
+        data, mean, scale, weights, digest = read_linear_file(path, SCHEMA)
+        head = QualityHead(int(data["layer"]), mean, scale, weights, digest)
     except (OSError, ValueError, KeyError) as error:
         raise ModelError(f"cannot read quality head {path}: {error}") from None
     return head, str(data.get("model_sha256", ""))

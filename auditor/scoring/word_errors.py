@@ -15,7 +15,6 @@ else falls back to the plain log-probability thresholds of model_flags.py. Its d
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -30,6 +29,7 @@ import numpy as np
 from auditor.align.lexicon import Lexicon, load_lexicon, normalise, tokenize
 from auditor.errors import ModelError
 from auditor.report import AlignedSegment, TokenScore
+from auditor.scoring.head import read_linear_file
 
 if TYPE_CHECKING:
     from auditor.lm.manifest import Manifest
@@ -245,19 +245,13 @@ def word_errors_json(
 def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
     """The model and the model sha256 it was trained for."""
     try:
-        raw = path.read_bytes()
-        data = json.loads(raw)
-        if data.get("schema") != SCHEMA:
-            raise ValueError(f"schema is {data.get('schema')!r}, not {SCHEMA}")
+        data, mean, scale, weights, digest = read_linear_file(path, SCHEMA, len(FEATURES))
         if list(data["features"]) != list(FEATURES):
             raise ValueError("its features are not this version's")
-        mean, scale, weights = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights"))
-        if not mean.shape == scale.shape == weights.shape == (len(FEATURES),):
-            raise ValueError("mean, scale and weights differ in length")
         source, target = data["pair"]
         model = WordErrorModel(
             (str(source), str(target)), mean, scale, weights, float(data["bias"]),
-            float(data["threshold"]), float(data["major_threshold"]), hashlib.sha256(raw).hexdigest()[:12],
+            float(data["threshold"]), float(data["major_threshold"]), digest,
         )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"cannot read word-error model {path}: {error}") from None
