@@ -7,6 +7,7 @@ from auditor.checks import (  # noqa: F401  (each module registers its rules)
     fluency,
     language,
     lexicon,
+    literal,
     numbers,
     quotes,
     spelling,
