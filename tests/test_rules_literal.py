@@ -3,8 +3,6 @@ and the model, with the curated phrase lexicon switched off."""
 
 from __future__ import annotations
 
-import pytest
-
 from auditor.align.lexicon import load_lexicon
 from auditor.checks import RuleConfig
 from auditor.checks.config import resolve_codes
@@ -29,14 +27,19 @@ def test_table_lookup_folds_french_inflections_and_english_plurals() -> None:
     assert not look_alike("librairie", "bookshop") and not look_alike("hausse", "rise")
 
 
-@pytest.mark.parametrize("model", ["lm", None])
-def test_false_friend_by_the_table(model: str | None, request: pytest.FixtureRequest) -> None:
-    lm = request.getfixturevalue(model) if model else None
+def test_false_friend_by_the_table_alone() -> None:
     source = "Il a acheté ce livre dans une librairie du centre-ville."
-    (flag,) = flags_of("He bought this book in a library downtown.", source, lm, "AUD305")
+    (flag,) = flags_of("He bought this book in a library downtown.", source, None, "AUD305")
     assert flag.text == "library" and flag.source_text == "librairie"
     assert flag.category == "fluency/false-friend" and "bookshop" in flag.message
-    assert flags_of("He bought this book in a bookshop downtown.", source, lm, "AUD305") == []
+    assert flags_of("He bought this book in a bookshop downtown.", source, None, "AUD305") == []
+
+
+def test_false_friend_confirmed_by_the_model(lm: object) -> None:
+    source = "Les honoraires de l'avocat sont très élevés."
+    (flag,) = flags_of("The lawyer's honorary are very high.", source, lm, "AUD305")
+    assert flag.text == "honorary" and flag.source_text == "honoraires" and "fees" in flag.message
+    assert flags_of("The lawyer's fees are very high.", source, lm, "AUD305") == []
 
 
 def test_false_friend_left_alone_where_the_model_expects_it(lm: object) -> None:
@@ -49,8 +52,8 @@ def test_false_friend_left_alone_where_the_model_expects_it(lm: object) -> None:
 def test_literal_rendering_names_the_source_phrase(lm: object) -> None:
     source = "La ministre a annoncé une hausse importante des impôts."
     (flag,) = flags_of("The minister announced a rise important of taxes.", source, lm, "AUD304")
-    assert flag.text == "rise important" and flag.source_text == "hausse importante"
-    assert flag.category == "fluency/calque" and "word for word" in flag.message
+    assert flag.text == "important" and flag.source_text == "hausse importante"
+    assert flag.category == "fluency/calque" and "word for word as “rise important”" in flag.message
     assert flags_of("The minister announced a large rise in taxes.", source, lm, "AUD304") == []
 
 
