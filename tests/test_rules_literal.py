@@ -27,14 +27,6 @@ def test_table_lookup_folds_french_inflections_and_english_plurals() -> None:
     assert not look_alike("librairie", "bookshop") and not look_alike("hausse", "rise")
 
 
-def test_false_friend_by_the_table_alone() -> None:
-    source = "Il a acheté ce livre dans une librairie du centre-ville."
-    (flag,) = flags_of("He bought this book in a library downtown.", source, None, "AUD305")
-    assert flag.text == "library" and flag.source_text == "librairie"
-    assert flag.category == "fluency/false-friend" and "bookshop" in flag.message
-    assert flags_of("He bought this book in a bookshop downtown.", source, None, "AUD305") == []
-
-
 def test_false_friend_confirmed_by_the_model(lm: object) -> None:
     source = "Les honoraires de l'avocat sont très élevés."
     (flag,) = flags_of("The lawyer's honorary are very high.", source, lm, "AUD305")
@@ -57,6 +49,8 @@ def test_literal_rendering_names_the_source_phrase(lm: object) -> None:
     assert flags_of("The minister announced a large rise in taxes.", source, lm, "AUD304") == []
 
 
-def test_literal_rendering_needs_the_model() -> None:
+def test_both_need_the_model() -> None:
     source = "La ministre a annoncé une hausse importante des impôts."
     assert flags_of("The minister announced a rise important of taxes.", source, None, "AUD304") == []
+    source = "Les honoraires de l'avocat sont très élevés."
+    assert flags_of("The lawyer's honorary are very high.", source, None, "AUD305") == []
