@@ -101,6 +101,31 @@ class AlignedSegment:
         }
 
 
+MQM_POINTS = {Severity.MINOR: 1, Severity.MAJOR: 5, Severity.CRITICAL: 10}  # MQM's default severity weights
+MQM_PER_WORDS = 100
+
+
+@dataclass
+class MqmScore:
+    """The document's flags scored as MQM does: each error costs its severity's points (minor 1, major 5,
+    critical 10); `per_100_words` = points per 100 target words, `quality` = 100 - that (MQM's raw quality
+    score, 1 - points / words, in percent; it goes below 0 when there are more points than words)."""
+
+    points: int
+    words: int
+    errors: dict[str, int]  # flags per severity
+    per_100_words: float
+    quality: float
+
+    @classmethod
+    def of(cls, flags: list[Flag], target_text: str) -> MqmScore:
+        points = sum(MQM_POINTS[f.severity] for f in flags)
+        words = len(target_text.split())
+        per_words = MQM_PER_WORDS * points / max(1, words)
+        errors = {str(s): sum(f.severity == s for f in flags) for s in Severity}
+        return cls(points, words, errors, round(per_words, 2), round(100.0 - per_words, 2))
+
+
 @dataclass
 class Report:
     target_name: str
@@ -114,6 +139,10 @@ class Report:
     flags: list[Flag]
     signature: str
 
+    @property
+    def mqm(self) -> MqmScore:
+        return MqmScore.of(self.flags, self.target_text)
+
     def flags_at_least(self, severity: Severity) -> list[Flag]:
         return [f for f in self.flags if f.severity >= severity]
 
@@ -124,6 +153,7 @@ class Report:
             "languages": {"source": self.source_lang, "target": self.target_lang},
             "documents": {"source": self.source_name, "target": self.target_name},
             "scores": asdict(self.scores),
+            "mqm": asdict(self.mqm),
             "segments": [s.to_json() for s in self.segments],
             "flags": [f.to_json() for f in self.flags],
         }

@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["speed", "quality", "flags", "spans", "align_sentences", "align_words", "feed"]
+BENCHMARKS = [
+    "speed",
+    "quality",
+    "fit_fluency",
+    "flags",
+    "spans",
+    "train_stack",
+    "align_sentences",
+    "align_words",
+    "feed",
+]
 
 
 def main() -> None:

@@ -110,6 +110,12 @@ def test_cli_audit_json_follows_the_schema(tmp_path):
     assert data["schema"] == SCHEMA
     assert data["languages"] == {"source": "fr", "target": "en"}
     assert set(data["scores"]) == {"fidelity", "fluency", "overall"}
+    mqm = data["mqm"]
+    counts = {s: sum(f["severity"] == s for f in data["flags"]) for s in ("minor", "major", "critical")}
+    assert mqm["errors"] == counts
+    assert mqm["points"] == counts["minor"] + 5 * counts["major"] + 10 * counts["critical"]
+    assert mqm["words"] == len(Path("fixtures/article.en.txt").read_text(encoding="utf-8").split())
+    assert mqm["quality"] == round(100 - 100 * mqm["points"] / mqm["words"], 2)
     flag = data["flags"][0]
     assert set(flag) >= {
         "rule",

@@ -28,6 +28,12 @@ def render_text(report: Report, console: Console) -> None:
         f"fluency {fmt_score(s.fluency)}   (0-100, higher is better)",
         soft_wrap=True,
     )
+    m = report.mqm
+    console.print(
+        f"MQM {m.per_100_words:.1f} error points per 100 words ({m.points} points in {m.words} words: "
+        f"minor 1, major 5, critical 10), quality {m.quality:.1f}",
+        soft_wrap=True,
+    )
     segments = Table(title="Segments", show_lines=False, expand=True)
     segments.add_column("#", justify="right", no_wrap=True)
     segments.add_column("link", no_wrap=True)

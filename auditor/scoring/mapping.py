@@ -12,7 +12,8 @@ at half weight (it has no context in its own text, and in a short segment it wou
 
     fidelity_raw = given + 0.3 * back + 0.3 * end - 0.15 * uncovered
     overall_raw  = fidelity_raw + 0.2 * prior (+ head · z, see below)
-    fluency      = 100 * sigmoid((prior + 5.1) / 0.7)
+    fluency      = 100 * sigmoid(ln 9 + 0.873 * (prior - expected(n)) / spread(n))   (n target tokens)
+        expected(n) = -3.76 - 9.65 / n,   spread(n) = sqrt(0.349 + 7.251 / n)
     fidelity     = 100 * sigmoid((fidelity_raw + 3.31) / 0.65)
     overall      = 100 * sigmoid((overall_raw + 4.17) / 0.74)        (with a source, no quality head)
     overall      = 100 * sigmoid((overall_raw - HEAD_CENTER) / HEAD_SCALE)   (with the model's quality head)
@@ -38,6 +39,16 @@ dropped adjectives, adverbs and phrases), WMT12 formula-alone tau 0.314 -> 0.312
 0.363, WMT13 0.291 -> 0.293 on the 500-segment sample (0.299 on all 80,741 judged pairs), DiaBLa unchanged or
 better.
 
+Version 6 calibrates fluency for length. A text's first words have no context, so correct English scores a
+lower mean log-probability the shorter it is: on newstest2012's human references (385 sentences, a seeded
+sample of up to 80 per length band, `python -m benchmarks.fit_fluency`) the median mean is -8.2 for 1-3
+tokens, -6.2 for 4-6, -4.6 for 11-15 and -3.8 past 40, and version 5's fixed centre gave a short correct
+sentence a fluency near 0 (median 1.1 for 1-3 tokens, 17.7 for 4-6, 86.5 past 40). expected(n) is the
+least-absolute-deviations fit of that mean on 1/n, spread(n) the fit of the squared robust spread (1.4826 x
+median absolute deviation, per band) on 1/n, and the two constants put the median reference at 90 and its
+5th percentile at 60, as the rule below does: the median reference of every length band now scores 88-92.
+Within one length the order is version 5's; fidelity and overall do not change.
+
 Centres and scales put the median good DEMETR translation near 90 and its 5th percentile near 60
 (`python -m benchmarks.quality` prints the centre and scale that rule gives); an empty translation scores 0.
 Documents average segments weighted by target length; an omitted source sentence counts as fidelity 0.
@@ -55,14 +66,16 @@ from auditor.report import Scores
 from auditor.scoring.evidence import PairEvidence
 from auditor.scoring.head import QualityHead
 
-VERSION = "5"
+VERSION = "6"
 
 FIRST_TOKEN_WEIGHT = 0.5
 END_WEIGHT = 0.3
 BACK_WEIGHT = 0.3
 PRIOR_IN_OVERALL = 0.2
 UNCOVERED_WEIGHT = 0.15  # per source content word with no likely translation in the target (version 5)
-FLU_CENTER, FLU_SCALE = -5.1, 0.7
+FLU_MEAN_LONG, FLU_MEAN_SHORT = -3.76, -9.65  # expected(n) = LONG + SHORT / n (version 6)
+FLU_VAR_LONG, FLU_VAR_SHORT = 0.349, 7.251  # spread(n)² = LONG + SHORT / n
+FLU_MEDIAN, FLU_SLOPE = math.log(9.0), 0.873  # the median reference -> 90, its 5th percentile -> 60
 FID_CENTER, FID_SCALE = -3.31, 0.65
 ALL_CENTER, ALL_SCALE = -4.17, 0.74
 HEAD_CENTER, HEAD_SCALE = -4.68, 1.03
@@ -115,10 +128,20 @@ def overall_raw(evidence: PairEvidence, head: QualityHead | None = None) -> floa
     return raw + PRIOR_IN_OVERALL * _mean(evidence.prior.logprobs) + (_head_term(evidence, head) or 0.0)
 
 
+def fluency_score(logprobs: Any) -> float:
+    """0-100 from the target's per-token log p without the source, against what correct English of the same
+    number of tokens gets (version 6); no tokens: 0."""
+    n = len(logprobs)
+    if not n:
+        return 0.0
+    z = (_mean(logprobs) - (FLU_MEAN_LONG + FLU_MEAN_SHORT / n)) / math.sqrt(FLU_VAR_LONG + FLU_VAR_SHORT / n)
+    return sigmoid_100(FLU_MEDIAN + FLU_SLOPE * z, 0.0, 1.0)
+
+
 def segment_scores(evidence: PairEvidence, head: QualityHead | None = None) -> Scores:
     """`head`: the model's trained quality head (LanguageModel.quality_head); None for the formula alone."""
     prior = _mean(evidence.prior.logprobs)
-    fluency = sigmoid_100(prior, FLU_CENTER, FLU_SCALE)
+    fluency = fluency_score(evidence.prior.logprobs)
     raw = fidelity_raw(evidence)
     if raw is None:
         return Scores(fluency=round(fluency, 2), overall=round(fluency, 2), fidelity=None)
