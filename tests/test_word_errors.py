@@ -16,6 +16,7 @@ from auditor.report import AlignedSegment, Scores, Severity, TokenScore
 from auditor.scoring.model_flags import error_flags, model_flags
 from auditor.scoring.word_errors import (
     FEATURES,
+    Trees,
     WordErrorModel,
     load_word_errors,
     read_word_errors,
@@ -24,10 +25,24 @@ from auditor.scoring.word_errors import (
 )
 
 N = len(FEATURES)
+NONE = np.zeros(0, dtype=np.int64)
+
+
+def _constant(z: float) -> Trees:
+    """An ensemble of no trees: every word gets sigmoid(z)."""
+    return Trees(z, NONE, NONE, np.zeros(0), NONE, NONE, np.zeros(0))
+
+
+def _stump() -> Trees:
+    """One tree: feature 0 ("given") <= -5 -> +2, else -1; baseline -1."""
+    return Trees(
+        -1.0, np.array([0]), np.array([0, 0, 0]), np.array([-5.0, 0.0, 0.0]), np.array([1, -1, -1]),
+        np.array([2, -1, -1]), np.array([0.0, 2.0, -1.0]),
+    )  # fmt: skip
 
 
 def _file(tmp_path, **changes):
-    text = word_errors_json(("fr", "en"), np.zeros(N), np.ones(N), np.full(N, 0.1), -1.0, 0.4, 0.8, "abc")
+    text = word_errors_json(("fr", "en"), _stump(), 0.4, 0.8, "abc")
     data = {**json.loads(text), **changes}
     path = tmp_path / "m.errors.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -39,7 +54,9 @@ def test_file_round_trips_and_is_tied_to_its_model(tmp_path):
     model, trained_for = read_word_errors(path)
     assert trained_for == "abc" and model.pair == ("fr", "en") and len(model.digest) == 12
     assert (model.threshold, model.major_threshold) == (0.4, 0.8)
-    assert model.probabilities(np.zeros((1, N)))[0] == pytest.approx(1 / (1 + np.e))
+    x = np.zeros((2, N))
+    x[0, 0] = -7.0  # given -7: the stump's left leaf, z = -1 + 2
+    assert model.probabilities(x) == pytest.approx([1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(2.0))])
     manifest = dataclasses.replace(
         find_manifest("gemma-3-270m"), path=tmp_path / "m.toml", word_errors=path.name
     )
@@ -48,7 +65,15 @@ def test_file_round_trips_and_is_tied_to_its_model(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "changes", [{"schema": "x/1"}, {"features": ["given"]}, {"weights": [0.1]}, {"threshold": None}]
+    "changes",
+    [
+        {"schema": "auditor.word-errors/1"},
+        {"features": ["given"]},
+        {"threshold": None},
+        {"trees": {**_stump().to_json(), "left": [1, -1]}},
+        {"trees": {**_stump().to_json(), "right": [7, -1, -1]}},
+        {"trees": {**_stump().to_json(), "feature": [N, 0, 0]}},
+    ],
 )
 def test_broken_file_is_a_one_line_model_error(tmp_path, changes):
     with pytest.raises(ModelError, match="cannot read word-error model"):
@@ -90,18 +115,19 @@ def test_features_read_the_tokens_links_and_table():
 def test_runs_over_either_threshold_become_flags():
     source, target, row = _row()
     words, _ = word_features(row, target.text, source.text, None)
-    model = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), 0.0, 0.5, 0.9, "d")
+    model = WordErrorModel(("fr", "en"), _constant(0.0), 0.5, 0.9, "d")
     # "sleeps." has log p -7 given the source in a segment scored 60: the log-probability rule flags it
     flags = error_flags(row, target, words, np.array([0.1, 0.6, 0.95, 0.2]), model)
     assert [(f.text, f.severity, f.rule) for f in flags] == [("black cat sleeps", Severity.MAJOR, "AUD101")]
     flags = error_flags(row, target, words, np.array([0.6, 0.1, 0.1, 0.3]), model)
     assert [(f.text, f.severity) for f in flags] == [("The", Severity.MINOR), ("sleeps", Severity.MINOR)]
     assert flags[0].confidence == 0.6 and "p = 0.60" in flags[0].message
-    # a good segment keeps its surprising words unless the model is sure
+    # a good segment keeps its words, whatever the model's p
     good = dataclasses.replace(row, scores=Scores(fluency=95.0, overall=95.0, fidelity=95.0))
     assert error_flags(good, target, words, np.array([0.1, 0.1, 0.1, 0.3]), model) == []
+    assert error_flags(good, target, words, np.array([0.1, 0.99, 0.1, 0.3]), model) == []
     # with the model: every source-side row goes through it
-    low = WordErrorModel(("fr", "en"), np.zeros(N), np.ones(N), np.zeros(N), -5.0, 0.5, 0.9, "d")
+    low = WordErrorModel(("fr", "en"), _constant(-5.0), 0.5, 0.9, "d")
     assert [f.text for f in model_flags([row], target, errors=low, source=source)] == ["sleeps"]
 
 
@@ -120,3 +146,19 @@ def test_seed_audit_flags_through_the_word_error_model(seed_report):
     model_made = [f for f in seed_report.flags if f.rule == "AUD101"]
     assert model_made and all("word-error model" in f.message for f in model_made)
     assert "|errors:" in seed_report.signature and "|errors:none" not in seed_report.signature
+
+
+def test_trees_give_scikit_learns_probabilities():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, N))
+    x[:, 5] = rng.integers(0, 3, size=600)  # a few repeated values: rows fall exactly on thresholds
+    y = (x[:, 0] + x[:, 5] * x[:, 1] + rng.normal(scale=0.5, size=600)) > 0.5
+    model = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, random_state=0).fit(x, y)
+    trees = Trees.from_sklearn(model)
+    assert len(trees.roots) == 30
+    ours = WordErrorModel(("fr", "en"), trees, 0.5, 0.9, "d").probabilities(x)
+    assert ours == pytest.approx(model.predict_proba(x)[:, 1], abs=1e-9)
+    again = Trees.from_json(json.loads(json.dumps(trees.to_json())), N)
+    assert WordErrorModel(("fr", "en"), again, 0.5, 0.9, "d").probabilities(x) == pytest.approx(ours)

@@ -8,8 +8,8 @@ counts (`prior` < PRIOR_MAX), and capitalised words (mostly names) are left alon
 merge into one span; the first word of a segment is never flagged on its own (any opening is surprising).
 
 With a source and the model's word-error model (word_errors.py), a word is also suspicious when that model's
-probability that a human would mark it is over the model's threshold (`error_flags`): the thresholds below
-stay, and the trained model adds what they miss.
+probability that a human would mark it is over the model's threshold (`error_flags`), in the same segments:
+the thresholds below stay, and the trained model adds what they miss.
 
 Calibration (benchmarks/spans.py --calibrate, Bio-MQM dev, the seeded 30-document sample, lexicon on): of
 the grid given_max -3..-8, segment_below none/92/90/88/85/80, major_below -10/-14, the setting with the best
@@ -226,15 +226,18 @@ def error_flags(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[Flag]:
     """AUD101 on each run of adjacent words that the log-probability thresholds find suspicious (as without
-    the model) or whose error probability is over the model's threshold (its own unless given); major when a
-    word of the run is under `major_below` or over the major threshold."""
+    the model) or whose error probability is over the model's threshold (its own unless given), both only in
+    a segment whose overall score is under `segment_below`; major when a word of the run is under
+    `major_below` or over the major threshold."""
     threshold = errors.threshold if threshold is None else threshold
     major_threshold = errors.major_threshold if major_threshold is None else major_threshold
     # A word without letters (a number, a date) is the number rules' (AUD2xx) to judge, as in AUD102.
     lettered = np.array([any(c.isalpha() for c in target.text[w.start : w.end]) for w in words])
-    probabilities = np.where(lettered, probabilities, 0.0)
-    given = np.array([w.given for w in words])
+    # As for the thresholds, a segment the model finds good as a whole keeps its words (measured by
+    # benchmarks/train_word_errors.py: it leaves room under the error-free budget for a lower threshold).
     gated = row.scores is not None and row.scores.overall < thresholds.segment_below
+    probabilities = np.where(lettered & gated, probabilities, 0.0)
+    given = np.array([w.given for w in words])
     unlikely = (given < thresholds.given_max) & (np.arange(len(words)) > 0) & gated
     hit = unlikely | (probabilities >= threshold)
     major = (unlikely & (given < thresholds.major_below)) | (probabilities >= major_threshold)

@@ -3,11 +3,13 @@
 For each target word of a segment with a source, `word_features` reads what the audit has already computed:
 the model's log-probabilities of the word's tokens with and without the source (and of its neighbours), the
 segment's scores, the word alignment (is the word linked, and does the translation table support it against
-its linked source words or any word of the source), whether the source contains the word itself, and the
-word's shape. A logistic regression over those features gives p(word is an error); runs of words with p over
-the file's threshold become AUD101 flags (major over its major threshold).
+its linked source words or any word of the source, by direction, and against the linked source words' best
+translation), whether the source contains the word itself or a look-alike, the word's shape, and the same for
+its neighbours (two either side). Gradient-boosted trees over those features (trained with scikit-learn,
+evaluated here in numpy) give p(word is an error); runs of words with p over the file's threshold become
+AUD101 flags (major over its major threshold).
 
-The weights are fitted by benchmarks/train_word_errors.py on the dev halves of Bio-MQM (expert MQM spans) and
+The trees are fitted by benchmarks/train_word_errors.py on the dev halves of Bio-MQM (expert MQM spans) and
 LIG (post-edit word tags), cross-validated by document; the thresholds are the cross-validated choice recorded
 in the file. A file is tied to one set of model weights (its model_sha256) and one language pair; anything
 else falls back to the plain log-probability thresholds of model_flags.py. Its digest is in the signature.
@@ -15,9 +17,11 @@ else falls back to the plain log-probability thresholds of model_flags.py. Its d
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,13 +33,13 @@ import numpy as np
 from auditor.align.lexicon import Lexicon, load_lexicon, normalise, tokenize
 from auditor.errors import ModelError
 from auditor.report import AlignedSegment, TokenScore
-from auditor.scoring.head import read_linear_file
+from auditor.scoring.mapping import sigmoid_100
 
 if TYPE_CHECKING:
     from auditor.lm.manifest import Manifest
     from auditor.lm.model import LanguageModel
 
-SCHEMA = "auditor.word-errors/1"
+SCHEMA = "auditor.word-errors/2"
 _WORD = re.compile(r"\S+")
 _FLOOR = -30.0  # log-probabilities are clipped here: beyond it a word is simply unlikely
 GIVEN_HINGES = (2.0, 4.0, 6.0, 9.0, 13.0)
@@ -50,6 +54,10 @@ FEATURES = (
     "digit", "capitalised", "all_caps", "punctuation", "function_word", "length",
     "position", "first", "last", "words", "merged_link",
     "distortion", "jump", "shared_source", "repeated", "given_x_overall", "table_neighbours",
+    "table_forward", "table_backward", "table_gap", "best_elsewhere", "known", "cognate",
+    "given_previous2", "given_next2", "table_previous", "table_next", "linked_previous", "linked_next",
+    "given_rank", "segment_given_min", "length_ratio", "source_unlinked", "gain_window", "low_run",
+    "unlinked_run", "given_per_token",
 )  # fmt: skip
 
 
@@ -101,6 +109,17 @@ def segment_words(row: AlignedSegment, text: str) -> list[WordEvidence]:
     return words
 
 
+FLUENCY_V5_CENTER, FLUENCY_V5_SCALE = -5.1, 0.7  # mapping 5's fluency curve, a feature of the trees
+
+
+def _fluency_v5(row: AlignedSegment) -> float:
+    """Mapping 5's fluency of the row, 0-1: sigmoid((mean prior log p + 5.1) / 0.7) over its tokens."""
+    if not row.tokens:
+        return 0.0
+    prior = sum(t.logprob for t in row.tokens) / len(row.tokens)
+    return sigmoid_100(prior, FLUENCY_V5_CENTER, FLUENCY_V5_SCALE) / 100
+
+
 def _clip(value: float) -> float:
     return max(_FLOOR, value)
 
@@ -136,7 +155,9 @@ def word_features(
     scores = row.scores
     overall = scores.overall / 100 if scores else 0.5
     fidelity = scores.fidelity / 100 if scores and scores.fidelity is not None else overall
-    fluency = scores.fluency / 100 if scores else 0.5
+    # the trees were fitted on mapping 5's fluency (a fixed sigmoid of the mean prior log p), which mapping 6
+    # re-calibrated for length; the feature keeps the curve they were fitted on
+    fluency = _fluency_v5(row) if scores else 0.5
     givens = [_clip(w.given) for w in words]
     gains = [max(-20.0, min(20.0, w.given - w.prior)) for w in words]
     scored = [g for g, w in zip(givens, words, strict=True) if w.tokens]
@@ -191,7 +212,87 @@ def word_features(
                 min(supports[i - 1] if i > 0 else 0.0, supports[i + 1] if i + 1 < n else 0.0),
             ]
         )  # fmt: skip
-    return words, np.asarray(rows, dtype=np.float64)
+    extra = _context_features(row, text, source_text, lexicon, words, givens, gains, bares, links, supports)
+    return words, np.hstack([np.asarray(rows, dtype=np.float64), extra])
+
+
+def _log_table(p: float) -> float:
+    return math.log10(1e-4 + p)
+
+
+def _plain(word: str) -> str:
+    """Without accents: a French word and its English cognate often differ only there."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _runs(flags: list[bool]) -> list[float]:
+    """For each position, the length of the run of True it is in (0 where False)."""
+    out = [0.0] * len(flags)
+    i = 0
+    while i < len(flags):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(flags) and flags[j + 1]:
+            j += 1
+        for k in range(i, j + 1):
+            out[k] = float(j - i + 1)
+        i = j + 1
+    return out
+
+
+def _context_features(
+    row: AlignedSegment, text: str, source_text: str, lexicon: Lexicon | None, words: list[WordEvidence],
+    givens: list[float], gains: list[float], bares: list[str], links: list[list[tuple[int, int]]],
+    supports: list[float],
+) -> np.ndarray:  # fmt: skip
+    """The features after `table_neighbours`: the translation table by direction and against the linked
+    source words' best translation, the word's neighbourhood (±2), its rank in the segment, and how much of
+    the source the word links leave out."""
+    n = len(words)
+    targets = set(bares)
+    source_words = [normalise(m.group()) for m in _WORD.finditer(row.source_text)]
+    source_link_starts = {s[0] for s, _ in row.word_links}
+    source_unlinked = 1.0 - len(source_link_starts) / max(1, len(source_words))
+    scored = sorted(g for g, w in zip(givens, words, strict=True) if w.tokens)
+    segment_min = scored[0] if scored else 0.0
+    length_ratio = math.log((n + 1) / (len(source_words) + 1))
+    stems = {_plain(w)[:5] for w in source_words if len(w) >= 5}
+    low = _runs([g < -6.0 and w.tokens > 0 for g, w in zip(givens, words, strict=True)])
+    unlinked = _runs([not spans for spans in links])
+    rows = []
+    for i, w in enumerate(words):
+        bare = bares[i]
+        sources = {normalise(source_text[a:b]) for a, b in links[i]}
+        forward = backward = best = 0.0
+        best_elsewhere = 0.0
+        if lexicon is not None:
+            for s in sources:
+                f, b = lexicon.prob(s, bare)
+                forward, backward = max(forward, f), max(backward, b)
+                options = lexicon.forward.get(s, {})
+                if options:
+                    top, p_top = max(options.items(), key=lambda kv: kv[1])
+                    best = max(best, p_top)
+                    if top != bare and top in targets:
+                        best_elsewhere = 1.0
+        known = float(lexicon is not None and bare in lexicon.backward)
+        cognate = float(len(bare) >= 5 and _plain(bare)[:5] in stems)
+        rank = sum(g < givens[i] for g in scored) / max(1, len(scored) - 1) if w.tokens else 1.0
+        window = [gains[k] for k in range(max(0, i - 1), min(n, i + 2))]
+        rows.append(
+            [
+                _log_table(forward), _log_table(backward),
+                _log_table(best) - _log_table(forward) if sources else 0.0, best_elsewhere, known, cognate,
+                givens[i - 2] if i > 1 else 0.0, givens[i + 2] if i + 2 < n else 0.0,
+                supports[i - 1] if i > 0 else 0.0, supports[i + 1] if i + 1 < n else 0.0,
+                float(bool(links[i - 1])) if i > 0 else 1.0, float(bool(links[i + 1])) if i + 1 < n else 1.0,
+                rank, segment_min, length_ratio, source_unlinked, min(window), low[i], unlinked[i],
+                givens[i] / max(1, w.tokens),
+            ]
+        )  # fmt: skip
+    return np.asarray(rows, dtype=np.float64).reshape(n, -1)
 
 
 def _uncovered(row: AlignedSegment, lexicon: Lexicon | None) -> float:
@@ -204,54 +305,126 @@ def _uncovered(row: AlignedSegment, lexicon: Lexicon | None) -> float:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """A gradient-boosted tree ensemble over FEATURES (exported from scikit-learn's
+    HistGradientBoostingClassifier): z = baseline + the leaf value each tree gives, p = sigmoid(z). A node
+    sends a row left when its feature is <= the node's threshold; a leaf has left = -1."""
+
+    baseline: float
+    roots: np.ndarray  # each tree's first node
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        z = np.full(len(x), self.baseline)
+        rows = np.arange(len(x))
+        for root in self.roots:
+            node = np.full(len(x), root)
+            inner = self.left[node] >= 0
+            while inner.any():
+                go_left = x[rows, self.feature[node]] <= self.threshold[node]
+                node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
+                inner = self.left[node] >= 0
+            z += self.value[node]
+        return z
+
+    @staticmethod
+    def from_sklearn(model: Any) -> Trees:
+        """A fitted binary HistGradientBoostingClassifier's trees (its predictors' node arrays)."""
+        parts: dict[str, list[Any]] = {k: [] for k in ("feature", "threshold", "left", "right", "value")}
+        roots, offset = [], 0
+        for (predictor,) in model._predictors:
+            nodes = predictor.nodes
+            leaf = nodes["is_leaf"].astype(bool)
+            roots.append(offset)
+            parts["feature"].append(np.where(leaf, 0, nodes["feature_idx"]))
+            parts["threshold"].append(np.where(leaf, 0.0, nodes["num_threshold"]))
+            parts["left"].append(np.where(leaf, -1, nodes["left"].astype(np.int64) + offset))
+            parts["right"].append(np.where(leaf, -1, nodes["right"].astype(np.int64) + offset))
+            parts["value"].append(np.where(leaf, nodes["value"], 0.0))
+            offset += len(nodes)
+        baseline = float(np.ravel(model._baseline_prediction)[0])
+        return Trees(
+            baseline, np.asarray(roots, dtype=np.int64),
+            *(np.concatenate(parts[k]) for k in ("feature", "threshold", "left", "right", "value")),
+        )  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "baseline": float(self.baseline),
+            "roots": [int(v) for v in self.roots],
+            "feature": [int(v) for v in self.feature],
+            "threshold": [float(v) for v in self.threshold],
+            "left": [int(v) for v in self.left],
+            "right": [int(v) for v in self.right],
+            "value": [float(v) for v in self.value],
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any], n_features: int) -> Trees:
+        ints = {k: np.asarray(data[k], dtype=np.int64) for k in ("roots", "feature", "left", "right")}
+        floats = {k: np.asarray(data[k], dtype=np.float64) for k in ("threshold", "value")}
+        n = len(ints["feature"])
+        if any(len(a) != n for a in (*floats.values(), ints["left"], ints["right"])):
+            raise ValueError("the trees' node arrays differ in length")
+        nodes = np.concatenate([ints["roots"], ints["left"], ints["right"]])
+        if ((nodes < -1) | (nodes >= n)).any() or (
+            (ints["feature"] < 0) | (ints["feature"] >= n_features)
+        ).any():
+            raise ValueError("a tree points outside its nodes or features")
+        if not np.isfinite(floats["threshold"]).all() or not np.isfinite(floats["value"]).all():
+            raise ValueError("a tree holds a value that is not finite")
+        return Trees(
+            float(data["baseline"]), ints["roots"], ints["feature"], floats["threshold"], ints["left"],
+            ints["right"], floats["value"],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class WordErrorModel:
     pair: tuple[str, str]
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
+    trees: Trees
     threshold: float  # p over this: flagged
     major_threshold: float  # a run whose best p is over this: major
     digest: str  # sha256 of the file, first 12 hex digits: part of every signature
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-self.trees.raw(features)))
 
 
 def word_errors_json(
-    pair: tuple[str, str], mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float,
-    threshold: float, major_threshold: float, model_sha256: str, **about: Any,
+    pair: tuple[str, str], trees: Trees, threshold: float, major_threshold: float, model_sha256: str,
+    **about: Any,
 ) -> str:  # fmt: skip
-    def floats(values: np.ndarray) -> list[float]:
-        return [float(f"{v:.6g}") for v in values]
-
     body = {
         "schema": SCHEMA,
         "model_sha256": model_sha256,
         "pair": list(pair),
         **about,
         "features": list(FEATURES),
-        "mean": floats(mean),
-        "scale": floats(scale),
-        "weights": floats(weights),
-        "bias": float(f"{bias:.6g}"),
         "threshold": threshold,
         "major_threshold": major_threshold,
+        "trees": trees.to_json(),
     }
-    return json.dumps(body, indent=1) + "\n"
+    return json.dumps(body, separators=(",", ":")) + "\n"
 
 
 def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
     """The model and the model sha256 it was trained for."""
     try:
-        data, mean, scale, weights, digest = read_linear_file(path, SCHEMA, len(FEATURES))
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"schema is {data.get('schema')!r}, not {SCHEMA}")
         if list(data["features"]) != list(FEATURES):
             raise ValueError("its features are not this version's")
         source, target = data["pair"]
         model = WordErrorModel(
-            (str(source), str(target)), mean, scale, weights, float(data["bias"]),
-            float(data["threshold"]), float(data["major_threshold"]), digest,
+            (str(source), str(target)), Trees.from_json(data["trees"], len(FEATURES)),
+            float(data["threshold"]), float(data["major_threshold"]), hashlib.sha256(raw).hexdigest()[:12],
         )  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"cannot read word-error model {path}: {error}") from None
