@@ -513,7 +513,7 @@ def fit_threads(current: int) -> int:
     Every parallel region waits for its slowest thread, and on an oversubscribed machine a thread waits for
     a time slice: with 2 threads on 2 cores at load ~8, each of the decoding steps' small matrix products
     took ~42 ms instead of well under 1, and a Bio-MQM document's audit took 3x as long as with 1 thread
-    (bench-results/prof, 2026-12-01)."""
+    (the --speed driver of benchmarks/spans.py, one document, 2026-12-01)."""
     if os.environ.get("OMP_NUM_THREADS"):
         return current
     try:
