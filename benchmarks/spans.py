@@ -762,6 +762,8 @@ def speed(n_docs: int, rounds: int) -> None:
 
     data_file = bench_root() / "biomqm-fr-en" / "dev.jsonl"
     trees = {"main 1d8847b": _main_worktree(), "this tree": ROOT}
+    threads = os.environ.get("OMP_NUM_THREADS", "unset: each tree chooses")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; OMP_NUM_THREADS {threads}")
     times: dict[str, list[float]] = defaultdict(list)
     scores: dict[str, list[list[float]]] = {}
     segments = 0
@@ -787,6 +789,7 @@ def speed(n_docs: int, rounds: int) -> None:
           f"audit of the next document excluded, old and new run alternately, best of "
           f"{rounds}: " + ", ".join(f"{k} {segments / s:.2f} segments/s" for k, s in best.items())
           + f"; speed-up {best['main 1d8847b'] / best['this tree']:.2f}x")  # fmt: skip
+    print(f"  load average at the end {os.getloadavg()[0]:.1f}")
     old, new = scores["main 1d8847b"], scores["this tree"]
     same = old == new
     print(

@@ -183,3 +183,20 @@ def test_continuations_from_kept_states_equal_fresh_ones(lm):
     lm.forget_states()
     assert lm._kept_context(lm._prefix_ids(prompts[0])) is None
     assert from_kept == lm.continue_texts(prompts, max_new_tokens=5) and all(from_kept)
+
+
+def test_threads_fit_the_idle_cores(monkeypatch):
+    import os
+
+    from auditor.lm.model import fit_threads
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert fit_threads(4) == 4 and fit_threads(2) == 2  # never more than asked
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.7, 0.0, 0.0))
+    assert fit_threads(4) == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.0, 0.0, 0.0))
+    assert fit_threads(4) == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert fit_threads(3) == 3  # the user's choice stands

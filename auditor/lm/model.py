@@ -24,7 +24,8 @@ from auditor.lm.manifest import DEFAULT_MODEL, Manifest, PromptTemplate, ad_hoc_
 from auditor.scoring.head import QualityHead, load_head
 
 END_OF_TEXT = "\n"
-_LOGIT_CHUNK = 512  # scored positions per output-layer matmul: 512 x 262k floats = 0.5 GB at most
+_POSITION_CHUNK = 512  # scored positions per pass over the output weights (0.7 GB for Gemma's 262k x 640)
+_VOCAB_CHUNK = 8192  # vocabulary rows per product: 512 x 8192 floats = 16 MB of logits, cache-sized
 _KEPT_BYTES = 160 * 2**20  # key/value states kept from `score` for `continue_texts` (~4,500 Gemma tokens)
 
 
@@ -73,6 +74,7 @@ class LanguageModel:
         self.on_batch: Callable[[int, int], None] | None = None  # (texts scored so far, texts asked)
         self._kept: list[tuple[list[int], list[tuple[Any, Any]]]] = []  # key/value states from `score`
         self._kept_bytes = 0
+        self._head: _OutputLayer | None = None
 
     @property
     def prompt(self) -> PromptTemplate:
@@ -136,7 +138,7 @@ class LanguageModel:
         riders = _hosts(requests)
         order = sorted((r for r in requests if r.index in riders), key=lambda r: len(r.ids), reverse=True)
         base = self.model.base_model
-        logits_of = _OutputLayer(self.model)
+        logits_of = self._output_layer()
         n_end = len(self._end_ids)
         done = 0
         window = getattr(self.model.config, "sliding_window", None) or math.inf
@@ -211,19 +213,23 @@ class LanguageModel:
                 with warnings.catch_warnings():
                     # transformers 5.x renames past_key_values to cache for some models, not all
                     warnings.simplefilter("ignore", FutureWarning)
-                    out = self.model(
-                        input_ids=step_ids, past_key_values=past, use_cache=True, logits_to_keep=1
-                    )
+                    out = self.model.base_model(input_ids=step_ids, past_key_values=past, use_cache=True)
                 past = out.past_key_values
-                if not torch.isfinite(out.logits[0, -1]).all():
+                chosen = self._output_layer().greedy(out.last_hidden_state[:, -1])
+                if chosen is None:
                     raise ModelError(self._non_finite("logits"))
-                token = int(out.logits[0, -1].argmax())
+                token = int(chosen[0])
                 if token == self.tokenizer.eos_token_id or token in self._end_ids:
                     break
                 produced.append(token)
                 step_ids = torch.tensor([[token]])
         text: str = self.tokenizer.decode(produced, skip_special_tokens=True)
         return text
+
+    def _output_layer(self) -> _OutputLayer:
+        if self._head is None:
+            self._head = _OutputLayer(self.model)
+        return self._head
 
     def forget_states(self) -> None:
         """Drop the key/value states kept from the last `score` call."""
@@ -316,17 +322,19 @@ class LanguageModel:
         stop = {*self._end_ids, self.tokenizer.eos_token_id}
         tokens: list[list[int]] = [[] for _ in range(len(step_ids))]
         done = [False] * len(step_ids)
+        head = self._output_layer()
         for _ in range(max_new_tokens):
-            out = self.model(
+            out = self.model.base_model(
                 input_ids=step_ids,
                 attention_mask=mask,
                 position_ids=positions,
                 past_key_values=past,
                 use_cache=True,
-                logits_to_keep=1,
             )
             past = out.past_key_values
-            chosen = out.logits[:, -1].argmax(-1)
+            chosen = head.greedy(out.last_hidden_state[:, -1])
+            if chosen is None:
+                raise ModelError(self._non_finite("logits"))
             for row, token in enumerate(chosen.tolist()):
                 if done[row]:
                     continue
@@ -373,39 +381,72 @@ def _hosts(requests: list[_Request]) -> dict[int, list[_Request]]:
 
 
 class _OutputLayer:
-    """log p(target) at picked positions: the output layer on _LOGIT_CHUNK positions at a time, into one
-    reused buffer (a fresh 0.5 GB array per chunk costs its page faults each time), softcap and log-sum-exp
-    in place."""
+    """The output layer at picked positions only: log p(target), and the argmax for greedy decoding.
+
+    log p is taken _POSITION_CHUNK positions at a time, each against the vocabulary _VOCAB_CHUNK rows at a
+    time with a running log-sum-exp: the chunk's logits stay in cache through the max, exp and sum passes,
+    where a full 512 x 262k block (0.5 GB) went out to memory and back for each pass. Each logit is the same
+    dot product as in one big product (the target's is read off its chunk)."""
 
     def __init__(self, model: Any) -> None:
         self.head = model.get_output_embeddings()
         self.softcap = getattr(model.config, "final_logit_softcapping", None)
         self.buffer: Any = None
 
+    def _logits(self, rows: Any, start: int, stop: int, out: Any | None = None) -> Any:
+        import torch
+
+        weight, bias = self.head.weight[start:stop], getattr(self.head, "bias", None)
+        if weight.dtype == torch.float32 and out is not None:
+            logits = torch.mm(rows, weight.t(), out=out)
+        else:
+            logits = torch.nn.functional.linear(rows, weight).float()
+        if bias is not None:
+            logits.add_(bias[start:stop].float())
+        if self.softcap:
+            logits.div_(self.softcap).tanh_().mul_(self.softcap)
+        return logits
+
     def logprobs(self, picked: Any, targets: list[int]) -> np.ndarray:
         import torch
 
-        weight, bias = self.head.weight, getattr(self.head, "bias", None)
-        in_place = weight.dtype == torch.float32 and bias is None
+        vocab = self.head.weight.shape[0]
         target_ids = torch.tensor(targets)
         out = torch.empty(len(targets))
-        for c in range(0, len(targets), _LOGIT_CHUNK):
-            rows = picked[c : c + _LOGIT_CHUNK]
-            if in_place:
-                if self.buffer is None or self.buffer.shape[0] < len(rows):
-                    self.buffer = torch.empty((min(_LOGIT_CHUNK, len(targets)), weight.shape[0]))
-                logits = self.buffer[: len(rows)]
-                torch.mm(rows, weight.t(), out=logits)
-            else:
-                logits = self.head(rows).float()
-            if self.softcap:
-                logits.div_(self.softcap).tanh_().mul_(self.softcap)
-            chosen = logits.gather(1, target_ids[c : c + _LOGIT_CHUNK, None]).squeeze(1)
-            top = logits.amax(-1, keepdim=True)
-            total = logits.sub_(top).exp_().sum(-1)
-            out[c : c + _LOGIT_CHUNK] = chosen - (total.log_() + top.squeeze(1))
+        for c in range(0, len(targets), _POSITION_CHUNK):
+            rows = picked[c : c + _POSITION_CHUNK]
+            wanted = target_ids[c : c + _POSITION_CHUNK]
+            if self.buffer is None or self.buffer.shape[0] < len(rows):
+                self.buffer = torch.empty((min(_POSITION_CHUNK, len(targets)), min(_VOCAB_CHUNK, vocab)))
+            top = torch.full((len(rows),), -math.inf)
+            total = torch.zeros(len(rows))
+            chosen = torch.empty(len(rows))
+            for v in range(0, vocab, _VOCAB_CHUNK):
+                stop = min(vocab, v + _VOCAB_CHUNK)
+                logits = self._logits(rows, v, stop, self.buffer[: len(rows), : stop - v])
+                here = ((wanted >= v) & (wanted < stop)).nonzero().squeeze(1)
+                chosen[here] = logits[here, wanted[here] - v]
+                new_top = torch.maximum(top, logits.amax(-1))
+                total.mul_((top - new_top).exp_())
+                total.add_(logits.sub_(new_top[:, None]).exp_().sum(-1))
+                top = new_top
+            out[c : c + _POSITION_CHUNK] = chosen - (total.log_() + top)
         values: np.ndarray = out.numpy()
         return values
+
+    def greedy(self, last: Any) -> Any:
+        """The likeliest next token for each row of last-position hidden states. The vocabulary-major
+        product (262k x 640 times 640 x rows) runs 2x faster than the row-major one at a few rows: each
+        decoding step is one pass over the 0.7 GB of output weights."""
+        import torch
+
+        weight, bias = self.head.weight, getattr(self.head, "bias", None)
+        logits = (weight @ last.to(weight.dtype).t()).t().float()
+        if bias is not None:
+            logits.add_(bias.float())
+        if not torch.isfinite(logits).all():
+            return None
+        return logits.argmax(-1)  # a softcap (tanh) keeps the order
 
 
 def _hash_weights(folder: Path) -> str:
@@ -461,7 +502,26 @@ def _load_checkpoint(
         fix = f": run `auditor models prepare {manifest.name} --force`" if manifest.package else ""
         raise ModelError(f"cannot load model {manifest.name!r}: {first}{fix}") from None
     model.eval()
+    torch.set_num_threads(fit_threads(torch.get_num_threads()))
     return LanguageModel(model, tokenizer, manifest, identity, chosen)
+
+
+def fit_threads(current: int) -> int:
+    """The intra-op threads to score with: `current` (torch's, or the caller's), fewer where other work
+    already keeps the cores busy (1-minute load average), and untouched where $OMP_NUM_THREADS says.
+
+    Every parallel region waits for its slowest thread, and on an oversubscribed machine a thread waits for
+    a time slice: with 2 threads on 2 cores at load ~8, each of the decoding steps' small matrix products
+    took ~42 ms instead of well under 1, and a Bio-MQM document's audit took 3x as long as with 1 thread
+    (the --speed driver of benchmarks/spans.py, one document, 2026-12-01)."""
+    if os.environ.get("OMP_NUM_THREADS"):
+        return current
+    try:
+        cores = len(os.sched_getaffinity(0))
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return current
+    return max(1, min(current, round(cores - busy)))
 
 
 def resolve(name_or_path: str | None) -> Manifest:
