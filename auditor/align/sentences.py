@@ -88,9 +88,9 @@ class AlignParams:
     prior: dict[tuple[int, int], float] = field(
         default_factory=lambda: {
             (1, 1): 0.0,
-            (1, 2): 1.2,
-            (2, 1): 1.2,
-            (2, 2): 2.6,
+            (1, 2): 1.0,
+            (2, 1): 1.0,
+            (2, 2): 2.0,
             (1, 3): 2.4,
             (3, 1): 2.4,
             (2, 3): 3.5,
@@ -126,7 +126,7 @@ class AlignParams:
     # the term grows with the link's size, ((a + b) / 2) ** encoder_size_power: without it two 1-1 links earn
     # twice what one 2-2 link over the same sentences does, so a regrouped passage is always cut up
     encoder_size_power: float = 0.5
-    encoder_floor: float = 0.25  # cosines below this count as this (a loose verse translation is still 1-1)
+    encoder_floor: float = 0.35  # cosines below this count as this (a loose verse translation is still 1-1)
     # an edge sentence of a multi-sentence side that adds under member_margin to the link's cosine (the link
     # without it is about as similar) pays member_weight per unit short: it is more likely a sentence left out
     # (TransRead's Emma, an abridged translation, leaves English sentences beside their neighbours' links)
@@ -138,7 +138,7 @@ class AlignParams:
     # with an encoder, leaving a sentence unaligned costs encoder_skip + skip_slope * (best - skip_pivot), floored at
     # skip_floor, where best is its highest cosine with the other side's sentences (and pairs of them) in
     # the search corridor: a sentence nothing resembles is cheap to leave out
-    encoder_skip: float = 4.6
+    encoder_skip: float = 5.0
     skip_slope: float = 12.0
     skip_pivot: float = 0.4
     skip_floor: float = 2.5
