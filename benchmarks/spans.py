@@ -72,9 +72,13 @@ MQM_WEIGHTS = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 class CachedModel(LanguageModel):
     """The same model, with `score` and `continue_texts` answered from an on-disk cache where possible."""
 
-    def __init__(self, lm: LanguageModel, path: Path, *, suggestions: bool = True) -> None:
+    def __init__(
+        self, lm: LanguageModel, path: Path, *, suggestions: bool = True, read_only: bool = False
+    ) -> None:
+        """`read_only`: a text the cache does not hold is a LookupError, never a new LM run."""
         self.__dict__.update(lm.__dict__)
         self.suggestions = suggestions
+        self.read_only = read_only
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=120)
         self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB)")
@@ -109,6 +113,8 @@ class CachedModel(LanguageModel):
         keys = [self._key("score", pool_layer, p, t) for p, t in zip(prefixes, texts, strict=True)]
         found = self._get(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing and self.read_only:
+            raise LookupError("not in the evidence cache")
         if missing:
             fresh = super().score(
                 [prefixes[i] for i in missing],

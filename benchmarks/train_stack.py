@@ -29,7 +29,7 @@ import sacrebleu
 
 from auditor.checks import RuleConfig
 from auditor.encoder import DEFAULT_ENCODER, load_encoder
-from auditor.lm.model import LanguageModel, ScoredText, load_model
+from auditor.lm.model import LanguageModel, load_model
 from auditor.report import Severity
 from auditor.scoring import mapping
 from auditor.scoring.evidence import gather_evidence
@@ -39,24 +39,6 @@ from benchmarks.data import bench_root
 POINTS = {Severity.MINOR: 1, Severity.MAJOR: 5, Severity.CRITICAL: 10}
 FEATURES = ["overall", "fidelity", "fluency", "given", "back", "prior", "end", "uncovered", "head", "cosine",
             "length_ratio", "log_words", "pen_model", "pen_rules"]  # fmt: skip
-
-
-class CachedOnly(spans.CachedModel):
-    """The shared evidence cache, read only: a text it does not hold is an error, never a new LM run."""
-
-    def score(
-        self,
-        prefixes: list[str],
-        texts: list[str],
-        *,
-        batch_tokens: int = 2048,
-        pool_layer: int | None = None,
-    ) -> list[ScoredText]:
-        keys = [self._key("score", pool_layer, p, t) for p, t in zip(prefixes, texts, strict=True)]
-        found = self._get(keys)
-        if any(k not in found for k in keys):
-            raise LookupError("not in the evidence cache")
-        return [found[k] for k in keys]
 
 
 def tau(a: np.ndarray, b: np.ndarray) -> float:
@@ -164,7 +146,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3, help="fold assignments")
     parser.add_argument("--model", default="gemma-3-270m")
     args = parser.parse_args()
-    lm = CachedOnly(load_model(args.model), spans.CACHE / "model-evidence.sqlite", suggestions=False)
+    lm = spans.CachedModel(
+        load_model(args.model), spans.CACHE / "model-evidence.sqlite", suggestions=False, read_only=True
+    )
     encoder = load_encoder(DEFAULT_ENCODER)
     docs = spans._documents(spans._read(bench_root() / "biomqm-fr-en" / "dev.jsonl"), args.limit)
     feats, mqm, chrf, doc_ids, words = [], [], [], [], []
