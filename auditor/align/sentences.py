@@ -142,6 +142,11 @@ class AlignParams:
     skip_slope: float = 12.0
     skip_pivot: float = 0.4
     skip_floor: float = 2.5
+    # a sentence's cosine with a sentence of the other side counts skip_rival times less what a neighbour of it
+    # (on its own side) has more with that sentence: the neighbour is that sentence's translation, and a
+    # sentence beside a translated one that matches only the same text is more likely one the translation left
+    # out (TransRead's Emma: "He will be able to tell her how we all are ." before the sentence translated)
+    skip_rival: float = 0.5
     merge_nulls: bool = True
     ratio_passes: int = 1  # re-align with the length ratio measured on the previous pass's 1-1 links
 
@@ -383,13 +388,24 @@ class _Scorer:
         n, m = len(s1), len(t1)
         src_best = np.full(n, -1.0)
         tgt_best = np.full(m, -1.0)
+        rival = p.skip_rival
         for x in range(n):
             lo, hi = windows[x][0], min(m, windows[x + 1][1])
             if hi <= lo:
                 continue
             pairs = t2[lo : min(hi, m - 1)] @ s1[x]
-            src_best[x] = max(float((t1[lo:hi] @ s1[x]).max()), float(pairs.max(initial=-1.0)))
-            seen = t1[lo:hi] @ s1[x]
+            # cosines of x with target sentences lo-1..hi (the neighbours of the window's edges), -1 outside
+            cols = np.full(hi - lo + 2, -1.0)
+            cols[max(0, 1 - lo) : hi - lo + 1 + (hi < m)] = t1[max(0, lo - 1) : min(m, hi + 1)] @ s1[x]
+            single = cols[1:-1]
+            near = [t1[lo:hi] @ s1[k] for k in (x - 1, x + 1) if 0 <= k < n]
+            src_single = single
+            if rival and near:
+                src_single = single - rival * np.maximum(0.0, np.max(near, axis=0) - single)
+            src_best[x] = max(float(src_single.max()), float(pairs.max(initial=-1.0)))
+            seen = single
+            if rival:
+                seen = single - rival * np.maximum(0.0, np.maximum(cols[:-2], cols[2:]) - single)
             if x + 1 < n:
                 seen = np.maximum(seen, t1[lo:hi] @ s2[x])
             tgt_best[lo:hi] = np.maximum(tgt_best[lo:hi], seen)
