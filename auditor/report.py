@@ -143,6 +143,17 @@ class Report:
     def mqm(self) -> MqmScore:
         return MqmScore.of(self.flags, self.target_text)
 
+    def segment_mqm(self) -> list[MqmScore]:
+        """Each segment's own flags scored as MQM scores a segment (a flag belongs to its `segment`; flags of
+        no segment count in the document's figure only). Points, not a rate, so that they grow with the
+        errors a long segment holds, as an annotator's do: out of fold they order Bio-MQM's segments at
+        Kendall tau 0.304 against the experts' points (benchmarks/train_word_errors.py)."""
+        by_segment: dict[int, list[Flag]] = {}
+        for flag in self.flags:
+            if flag.segment is not None:
+                by_segment.setdefault(flag.segment, []).append(flag)
+        return [MqmScore.of(by_segment.get(s.index, []), s.target_text) for s in self.segments]
+
     def flags_at_least(self, severity: Severity) -> list[Flag]:
         return [f for f in self.flags if f.severity >= severity]
 
@@ -154,6 +165,9 @@ class Report:
             "documents": {"source": self.source_name, "target": self.target_name},
             "scores": asdict(self.scores),
             "mqm": asdict(self.mqm),
-            "segments": [s.to_json() for s in self.segments],
+            "segments": [
+                {**s.to_json(), "mqm": asdict(m)}
+                for s, m in zip(self.segments, self.segment_mqm(), strict=True)
+            ],
             "flags": [f.to_json() for f in self.flags],
         }

@@ -64,6 +64,41 @@ def test_file_round_trips_and_is_tied_to_its_model(tmp_path):
     assert load_word_errors(manifest, "other weights") is None
 
 
+def test_file_carries_the_gate_chosen_with_its_threshold(tmp_path):
+    import math
+
+    from auditor.scoring.word_errors import GIVEN_MAX, SEGMENT_BELOW
+
+    # a file that names no gate keeps the plain rule's (-6 given the source, segments under 90)
+    older = {
+        k: v
+        for k, v in json.loads(_file(tmp_path).read_text()).items()
+        if k not in ("given_max", "segment_below")
+    }
+    (tmp_path / "old.json").write_text(json.dumps(older), encoding="utf-8")
+    model, _ = read_word_errors(tmp_path / "old.json")
+    assert (model.given_max, model.segment_below) == (GIVEN_MAX, SEGMENT_BELOW)
+    # the trees alone: JSON has no infinity, so null stands for it
+    text = word_errors_json(("fr", "en"), _stump(), 0.4, 0.8, "abc", -math.inf, 85.0)
+    assert '"given_max":null' in text
+    (tmp_path / "new.json").write_text(text, encoding="utf-8")
+    model, _ = read_word_errors(tmp_path / "new.json")
+    assert model.given_max == -math.inf and model.segment_below == 85.0
+    source, target, row = _row()
+    words, _ = word_features(row, target.text, source.text, None)
+    # "sleeps." is under -6 given the source: flagged by the plain gate, not by the trees alone at p 0.1
+    probabilities = np.full(len(words), 0.1)
+    plain = WordErrorModel(("fr", "en"), _constant(0.0), 0.5, 0.9, "d")
+    assert [f.text for f in error_flags(row, target, words, probabilities, plain)] == ["sleeps"]
+    alone = dataclasses.replace(plain, given_max=-math.inf)
+    assert error_flags(row, target, words, probabilities, alone) == []
+    # the segment gate: the row, scored 60, is under 90 but not under 50
+    probabilities[2] = 0.95
+    assert [f.text for f in error_flags(row, target, words, probabilities, alone)] == ["cat"]
+    closed = dataclasses.replace(alone, segment_below=50.0)
+    assert error_flags(row, target, words, probabilities, closed) == []
+
+
 @pytest.mark.parametrize(
     "changes",
     [
@@ -142,10 +177,19 @@ def test_shipped_model_is_tied_to_the_embedded_weights_and_signed():
     assert f"|errors:{model.digest}|" in default_signature()
 
 
-def test_seed_audit_flags_through_the_word_error_model(seed_report):
-    model_made = [f for f in seed_report.flags if f.rule == "AUD101"]
-    assert model_made and all("word-error model" in f.message for f in model_made)
-    assert "|errors:" in seed_report.signature and "|errors:none" not in seed_report.signature
+def test_seed_audit_flags_through_the_word_error_model(lm, seed_report, seed_texts):
+    from auditor.scoring.word_errors import word_error_model
+
+    model = word_error_model(lm)
+    assert model is not None and f"|errors:{model.digest}|" in seed_report.signature
+    # the shipped file's gate is the trees alone in segments under 90 (its threshold flags nothing in the
+    # seed, whose errors the rules find); at a low threshold the same rows give the model's own flags
+    assert all("word-error model" in f.message for f in seed_report.flags if f.rule == "AUD101")
+    source, target = (Document(text, lang) for text, lang in zip(seed_texts, ("fr", "en"), strict=True))
+    eager = dataclasses.replace(model, threshold=0.05)
+    made = model_flags(seed_report.segments, target, errors=eager, source=source)
+    assert made and all(f.rule == "AUD101" and "word-error model" in f.message for f in made)
+    assert all(seed_report.segments[f.segment].scores.overall < model.segment_below for f in made)
 
 
 def test_trees_give_scikit_learns_probabilities():

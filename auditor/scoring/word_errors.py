@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from auditor.lm.model import LanguageModel
 
 SCHEMA = "auditor.word-errors/2"
+# The plain log-probability rule's bounds (model_flags.py), also the gate of a word-error file that names none.
+GIVEN_MAX = -6.0  # a word with log p given the source under this is suspicious
+SEGMENT_BELOW = 90.0  # with a source, only words of segments whose overall score is under this are flagged
 _WORD = re.compile(r"\S+")
 _FLOOR = -30.0  # log-probabilities are clipped here: beyond it a word is simply unlikely
 GIVEN_HINGES = (2.0, 4.0, 6.0, 9.0, 13.0)
@@ -390,6 +393,10 @@ class WordErrorModel:
     threshold: float  # p over this: flagged
     major_threshold: float  # a run whose best p is over this: major
     digest: str  # sha256 of the file, first 12 hex digits: part of every signature
+    # Beside the trees, a word with log p given the source under `given_max` is flagged too (-inf: the trees
+    # alone); either only in segments whose overall score is under `segment_below`. Chosen with the threshold.
+    given_max: float = GIVEN_MAX
+    segment_below: float = SEGMENT_BELOW
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.trees.raw(features)))
@@ -397,8 +404,9 @@ class WordErrorModel:
 
 def word_errors_json(
     pair: tuple[str, str], trees: Trees, threshold: float, major_threshold: float, model_sha256: str,
-    **about: Any,
+    given_max: float = GIVEN_MAX, segment_below: float = SEGMENT_BELOW, **about: Any,
 ) -> str:  # fmt: skip
+    """`given_max` -inf is written as null (JSON has no infinity): the trees alone."""
     body = {
         "schema": SCHEMA,
         "model_sha256": model_sha256,
@@ -407,6 +415,8 @@ def word_errors_json(
         "features": list(FEATURES),
         "threshold": threshold,
         "major_threshold": major_threshold,
+        "given_max": None if math.isinf(given_max) else given_max,
+        "segment_below": segment_below,
         "trees": trees.to_json(),
     }
     return json.dumps(body, separators=(",", ":")) + "\n"
@@ -422,10 +432,15 @@ def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
         if list(data["features"]) != list(FEATURES):
             raise ValueError("its features are not this version's")
         source, target = data["pair"]
+        given_max = data.get("given_max", GIVEN_MAX)
         model = WordErrorModel(
             (str(source), str(target)), Trees.from_json(data["trees"], len(FEATURES)),
             float(data["threshold"]), float(data["major_threshold"]), hashlib.sha256(raw).hexdigest()[:12],
+            -math.inf if given_max is None else float(given_max),
+            float(data.get("segment_below", SEGMENT_BELOW)),
         )  # fmt: skip
+        if not math.isfinite(model.threshold) or not math.isfinite(model.segment_below):
+            raise ValueError("its threshold or segment gate is not a finite number")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"cannot read word-error model {path}: {error}") from None
     return model, str(data.get("model_sha256", ""))
