@@ -84,6 +84,9 @@ def test_file_carries_the_gate_chosen_with_its_threshold(tmp_path):
     (tmp_path / "new.json").write_text(text, encoding="utf-8")
     model, _ = read_word_errors(tmp_path / "new.json")
     assert model.given_max == -math.inf and model.segment_below == 85.0
+    for bad in ({"given_max": float("nan")}, {"segment_below": None}, {"threshold": float("inf")}):
+        with pytest.raises(ModelError):
+            read_word_errors(_file(tmp_path, **bad))
     source, target, row = _row()
     words, _ = word_features(row, target.text, source.text, None)
     # "sleeps." is under -6 given the source: flagged by the plain gate, not by the trees alone at p 0.1

@@ -439,8 +439,8 @@ def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
             -math.inf if given_max is None else float(given_max),
             float(data.get("segment_below", SEGMENT_BELOW)),
         )  # fmt: skip
-        if not math.isfinite(model.threshold) or not math.isfinite(model.segment_below):
-            raise ValueError("its threshold or segment gate is not a finite number")
+        if not all(map(math.isfinite, (model.threshold, model.segment_below, max(model.given_max, 0.0)))):
+            raise ValueError("its threshold or gate is not a number (given_max may be null, nothing else)")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"cannot read word-error model {path}: {error}") from None
     return model, str(data.get("model_sha256", ""))
