@@ -11,6 +11,7 @@ BENCHMARKS = [
     "fit_fluency",
     "flags",
     "spans",
+    "train_word_errors",  # the word-error model's cross-validated figures (it writes nothing without --write)
     "train_stack",
     "align_sentences",
     "align_words",
