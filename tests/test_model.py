@@ -130,7 +130,18 @@ def test_unknown_model_is_a_one_line_model_error(tmp_path):
 def test_scores_equal_a_naive_full_vocabulary_computation(lm):
     """The batched scorer (the target alone read off the back-translation pass, whose tokens it begins;
     the output layer on scored positions only, log-sum-exp in place) against one sequence at a time with a
-    full-vocabulary float64 log-softmax at every position."""
+    full-vocabulary float64 log-softmax at every position, in the precision this machine runs."""
+    _check_against_naive(lm)
+
+
+def test_float32_scores_equal_the_naive_computation_exactly(lm):
+    """The same to 2e-5 in float32, also where the machine runs bfloat16 by default."""
+    from auditor.lm.model import load_model
+
+    _check_against_naive(lm if lm.dtype == "float32" else load_model("gemma-3-270m", dtype="float32"))
+
+
+def _check_against_naive(lm) -> None:
     import torch
 
     source, target = "Le chat dort sur le canapé.", "The cat is sleeping on the sofa."
@@ -142,6 +153,11 @@ def test_scores_equal_a_naive_full_vocabulary_computation(lm):
     texts = [target, target, source]
     scored = lm.score(prefixes, texts)
     end = lm.tokenizer("\n", add_special_tokens=False).input_ids
+    # float32 matches to 2e-5. bfloat16 (chosen where the CPU multiplies it natively) rounds every logit to
+    # 8 bits of mantissa, 1/16 near a logit of 20: within 0.15 of the exact value, 0.05 on average; an
+    # off-by-one position or a wrong target would be off by nats
+    exact = lm.dtype == "float32"
+    atol = 2e-5 if exact else 0.15
     for prefix, text, got in zip(prefixes, texts, scored, strict=True):
         prefix_ids = lm.tokenizer(prefix).input_ids
         ids = prefix_ids + lm.tokenizer(" " + text, add_special_tokens=False).input_ids + end
@@ -155,8 +171,10 @@ def test_scores_equal_a_naive_full_vocabulary_computation(lm):
         naive = torch.log_softmax(logits, -1)[len(prefix_ids) - 1 : -1].gather(
             1, torch.tensor(ids[len(prefix_ids) :])[:, None]
         )[:, 0]
-        np.testing.assert_allclose(got.logprobs, naive[: -len(end)].numpy(), atol=2e-5)
-        assert got.end_logprob == pytest.approx(float(naive[-len(end) :].sum()), abs=2e-5)
+        np.testing.assert_allclose(got.logprobs, naive[: -len(end)].numpy(), atol=atol)
+        assert got.end_logprob == pytest.approx(float(naive[-len(end) :].sum()), abs=atol * len(end))
+        if not exact:
+            assert np.abs(got.logprobs - naive[: -len(end)].numpy()).mean() < 0.05
 
 
 def test_requests_that_begin_another_ride_on_its_pass():
