@@ -165,6 +165,12 @@ class Mark:
     suggestion: str | None = None
 
 
+def mark_points(marks: Iterable[Mark]) -> float:
+    """MQM points of a line's marks, as the report's per-segment `mqm` counts them (a Mark keeps only whether
+    it is major, so a critical flag counts as major here)."""
+    return sum(MQM_WEIGHTS["major"] if m.major else MQM_WEIGHTS["minor"] for m in marks)
+
+
 @dataclass
 class LineResult:
     marks: list[Mark] = field(default_factory=list)  # target-side
@@ -459,8 +465,7 @@ def biomqm(lm: LanguageModel | None, configs: list[tuple[str, RuleConfig]], limi
                 clean_flagged += bool(res.marks or res.source_marks)
         overall = [res.overall if res.overall == res.overall else 0.0 for res in results]
         tau = kendall_tau_b(overall, mqm)
-        # the report's per-segment MQM points (critical counted as major here: a Mark keeps major or not)
-        points = [-sum(5.0 if m.major else 1.0 for m in res.marks + res.source_marks) for res in results]
+        points = [-mark_points(res.marks + res.source_marks) for res in results]
         tau_points = kendall_tau_b(points, mqm)
         p, rc, f = counts.prf()
         _, _, fs = counts.prf(severity=True)

@@ -224,7 +224,7 @@ def evaluate(
                 if not item["errors"] and not item["source_errors"]:
                     clean += 1
                     clean_flagged += bool(res.marks or res.source_marks)
-                points.append(sum(5.0 if m.major else 1.0 for m in res.marks + res.source_marks))
+                points.append(spans.mark_points(res.marks + res.source_marks))
                 experts.append(spans._mqm(item))
             else:
                 gold_tokens += [tag == "BAD" for tag in item["tags"]]
