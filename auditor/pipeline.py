@@ -212,10 +212,10 @@ def audit(
     found_by_model = []
     if lm is not None:
         step("scoring")
-        score_rows(lm, rows, target_doc, source_doc, score_cache)
         errors = word_error_model(lm)
         if errors is not None and (source_doc is None or (source_doc.lang, target_doc.lang) != errors.pair):
             errors = None
+        score_rows(lm, rows, target_doc, source_doc, score_cache, errors.states if errors else None)
         found_by_model = apply_config(
             model_flags(rows, target_doc, errors=errors, source=source_doc), rules or RuleConfig()
         )

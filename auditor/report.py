@@ -59,6 +59,20 @@ class TokenScore:
     end: int
     logprob: float
     logprob_source: float | None = None
+    # the token's hidden state projected as the word-error model asks (word_errors.StateProjection); not in
+    # the JSON report, kept in the score caches
+    state: tuple[float, ...] | None = None
+
+    def as_row(self) -> list[Any]:
+        """The cache's form; `TokenScore(*row)` reads it back."""
+        row: list[Any] = [self.start, self.end, self.logprob, self.logprob_source]
+        return row if self.state is None else [*row, list(self.state)]
+
+    @staticmethod
+    def from_row(row: list[Any]) -> TokenScore:
+        start, end, logprob, logprob_source, *rest = row
+        state = tuple(float(v) for v in rest[0]) if rest and rest[0] is not None else None
+        return TokenScore(start, end, logprob, logprob_source, state)
 
 
 @dataclass

@@ -109,8 +109,14 @@ class CachedModel(LanguageModel):
         *,
         batch_tokens: int = 2048,
         pool_layer: int | None = None,
+        states_layer: int | None = None,
     ) -> list[ScoredText]:
-        keys = [self._key("score", pool_layer, p, t) for p, t in zip(prefixes, texts, strict=True)]
+        keys = [
+            self._key(
+                "score", pool_layer, p, t, *([] if states_layer is None else [f"states:{states_layer}"])
+            )
+            for p, t in zip(prefixes, texts, strict=True)
+        ]
         found = self._get(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
         if missing and self.read_only:
@@ -121,6 +127,7 @@ class CachedModel(LanguageModel):
                 [texts[i] for i in missing],
                 batch_tokens=batch_tokens,
                 pool_layer=pool_layer,
+                states_layer=states_layer,
             )
             new = {keys[i]: r for i, r in zip(missing, fresh, strict=True)}
             self._put(new)

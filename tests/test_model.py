@@ -101,6 +101,15 @@ def test_padding_does_not_change_scores_on_a_tiny_random_model(tmp_path):
             input_ids=torch.tensor([ids + text_ids]), output_hidden_states=True
         ).hidden_states[1]
     np.testing.assert_allclose(short.pooled, states[0, len(ids) :].mean(0).numpy(), atol=1e-4)
+    # Token states: one row per token of the text, the same forward pass, padding or not.
+    (with_states,) = model.score(["English:"], [texts[0]], pool_layer=1, states_layer=1)
+    padded = model.score(["English:"] * 2, texts, states_layer=1)[0]
+    assert with_states.states is not None and with_states.states.shape == (len(text_ids), 32)
+    np.testing.assert_allclose(with_states.states, states[0, len(ids) :].numpy(), atol=1e-4)
+    assert padded.states is not None
+    np.testing.assert_allclose(padded.states, with_states.states, atol=1e-4)
+    np.testing.assert_allclose(with_states.states.mean(0), with_states.pooled, atol=1e-4)
+    assert short.states is None
     assert model.score(["English:"], [texts[0]])[0].pooled is None
     assert model.quality_head is None  # a head is tied to the weights it was trained on
     assert ad_hoc_manifest(str(tmp_path / "tiny")).prompt.version == "1"

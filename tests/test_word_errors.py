@@ -16,6 +16,7 @@ from auditor.report import AlignedSegment, Scores, Severity, TokenScore
 from auditor.scoring.model_flags import error_flags, model_flags
 from auditor.scoring.word_errors import (
     FEATURES,
+    StateProjection,
     Trees,
     WordErrorModel,
     load_word_errors,
@@ -209,3 +210,68 @@ def test_trees_give_scikit_learns_probabilities():
     assert ours == pytest.approx(model.predict_proba(x)[:, 1], abs=1e-9)
     again = Trees.from_json(json.loads(json.dumps(trees.to_json())), N)
     assert WordErrorModel(("fr", "en"), again, 0.5, 0.9, "d").probabilities(x) == pytest.approx(ours)
+
+
+def _projection() -> StateProjection:
+    """Layer 3 of a 4-wide model, two components: the state's first coordinate, and the sum of the rest."""
+    return StateProjection(3, np.array([1.0, 0.0, 0.0, 0.0]), np.array([[1.0, 0, 0, 0], [0, 1.0, 1.0, 1.0]]))
+
+
+def test_state_projection_travels_in_the_file_and_feeds_the_trees(tmp_path):
+    projection = _projection()
+    assert projection.project(np.array([[3.0, 1.0, 1.0, 1.0]])).tolist() == [[2.0, 3.0]]
+    # one tree on the first state component (feature N): a word whose state is over 0.5 gets z = 3 - 1
+    trees = Trees(
+        -1.0, np.array([0]), np.array([N, 0, 0]), np.array([0.5, 0.0, 0.0]), np.array([1, -1, -1]),
+        np.array([2, -1, -1]), np.array([0.0, -2.0, 3.0]),
+    )  # fmt: skip
+    path = tmp_path / "states.json"
+    path.write_text(word_errors_json(("fr", "en"), trees, 0.5, 0.9, "abc", states=projection), "utf-8")
+    model, _ = read_word_errors(path)
+    assert model.states is not None and model.states.layer == 3 and model.states.size == 2
+    np.testing.assert_allclose(model.states.components, projection.components)
+    # its trees may read features past FEATURES; a file without the projection may not
+    bad = tmp_path / "bad.json"
+    bad.write_text(word_errors_json(("fr", "en"), trees, 0.5, 0.9, "abc"), "utf-8")
+    with pytest.raises(ModelError, match="outside its nodes or features"):
+        read_word_errors(bad)
+    broken = json.loads(path.read_text())
+    broken["states"]["components"] = [[1.0, 0.0]]
+    bad.write_text(json.dumps(broken), "utf-8")
+    with pytest.raises(ModelError, match="shapes"):
+        read_word_errors(bad)
+    # a word's state features are its lettered tokens' mean; "sleeps." reads " sle" and "eps", not "."
+    source, target, row = _row()
+    states = [(0.0, 0.0), (1.0, 2.0), (0.0, 0.0), (2.0, 4.0), (0.0, 2.0), (9.0, 9.0)]
+    row.tokens = [dataclasses.replace(t, state=s) for t, s in zip(row.tokens, states, strict=True)]
+    _, x = word_features(row, target.text, source.text, None, model.states)
+    assert x.shape == (4, N + 2)
+    assert x[:, N:].tolist() == [[0.0, 0.0], [1.0, 2.0], [0.0, 0.0], [1.0, 3.0]]
+    low, high = 1 / (1 + np.exp(3.0)), 1 / (1 + np.exp(-2.0))  # z = -1 - 2 and -1 + 3
+    assert model.probabilities(x) == pytest.approx([low, high, low, high])
+    # a row scored without states (an older cache) reads the dev mean, zero
+    row.tokens = [dataclasses.replace(t, state=None) for t in row.tokens]
+    assert (
+        word_features(row, target.text, source.text, None, model.states)[1][:, N:].tolist() == [[0.0] * 2] * 4
+    )
+
+
+def test_token_states_round_trip_through_the_caches_form():
+    plain = TokenScore(0, 3, -1.5, -0.5)
+    with_state = dataclasses.replace(plain, state=(0.25, -1.0))
+    assert plain.as_row() == [0, 3, -1.5, -0.5] and TokenScore.from_row(plain.as_row()) == plain
+    assert TokenScore.from_row(json.loads(json.dumps(with_state.as_row()))) == with_state
+
+
+def test_pipeline_tokens_carry_the_shipped_projection(lm, seed_report):
+    from auditor.scoring.word_errors import word_error_model
+
+    model = word_error_model(lm)
+    assert model is not None and model.states is not None
+    sourced = [row for row in seed_report.segments if row.source_text and row.tokens]
+    assert sourced and all(
+        t.state is not None and len(t.state) == model.states.size for row in sourced for t in row.tokens
+    )
+    # the projection is of real hidden states: not all equal, and centred near the dev words' mean
+    values = np.array([t.state for row in sourced for t in row.tokens])
+    assert values.std(axis=0).min() > 0.01 and np.isfinite(values).all()

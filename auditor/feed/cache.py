@@ -288,7 +288,7 @@ class SegmentScores:
             return None
         self.hits += 1
         scores = Scores(**value["scores"])
-        return scores, [TokenScore(*t) for t in value["tokens"]]
+        return scores, [TokenScore.from_row(t) for t in value["tokens"]]
 
     def save(
         self,
@@ -301,7 +301,7 @@ class SegmentScores:
                     self._key(*pair),
                     {
                         "scores": asdict(scores),
-                        "tokens": [[t.start, t.end, t.logprob, t.logprob_source] for t in tokens],
+                        "tokens": [t.as_row() for t in tokens],
                     },
                 )
                 for pair, scores, tokens in items

@@ -21,7 +21,7 @@ def scores_from_dict(data: dict[str, Any]) -> Scores:
 
 def segment_to_dict(row: AlignedSegment) -> dict[str, Any]:
     data = row.to_json()
-    data["tokens"] = [[t.start, t.end, t.logprob, t.logprob_source] for t in row.tokens]
+    data["tokens"] = [t.as_row() for t in row.tokens]
     return data
 
 
@@ -36,7 +36,7 @@ def segment_from_dict(data: dict[str, Any]) -> AlignedSegment:
         source_span=_span(data["source_span"]),
         target_span=_span(data["target_span"]),
         scores=scores_from_dict(data["scores"]) if data["scores"] is not None else None,
-        tokens=[TokenScore(*t) for t in data["tokens"]],
+        tokens=[TokenScore.from_row(t) for t in data["tokens"]],
         word_links=[(_span(s), _span(t)) for s, t in data["word_links"]],  # type: ignore[misc]
     )
 

@@ -37,6 +37,7 @@ class ScoredText:
     logprobs: np.ndarray
     end_logprob: float
     pooled: np.ndarray | None = None  # mean hidden state of the text's tokens at the pooled layer
+    states: np.ndarray | None = None  # float32, one row per token: the hidden states at the states layer
 
     @property
     def total(self) -> float:
@@ -116,6 +117,7 @@ class LanguageModel:
         *,
         batch_tokens: int = 2048,
         pool_layer: int | None = None,
+        states_layer: int | None = None,
     ) -> list[ScoredText]:
         """Score each text after its prefix, batched: sorted by length, padded to a token budget per batch.
 
@@ -123,7 +125,7 @@ class LanguageModel:
         translation prompt "English: target\nFrench: source") is read off that request's forward pass:
         attention is causal, so the shared tokens' hidden states are the same. With `pool_layer`, each
         result also carries the mean hidden state of its text's tokens at that layer (0 = embeddings),
-        from the same forward pass."""
+        from the same forward pass; with `states_layer`, each token's own hidden state at that layer."""
         import torch
 
         if len(prefixes) != len(texts):
@@ -159,7 +161,7 @@ class LanguageModel:
                 output = base(
                     input_ids=input_ids,
                     attention_mask=mask,
-                    output_hidden_states=pool_layer is not None,
+                    output_hidden_states=pool_layer is not None or states_layer is not None,
                     use_cache=keep,
                 )
                 if keep:
@@ -167,6 +169,7 @@ class LanguageModel:
                         self._keep(output.past_key_values, row, req.ids)
                 hidden = output.last_hidden_state
                 layer_states = output.hidden_states[pool_layer] if pool_layer is not None else None
+                token_states = output.hidden_states[states_layer] if states_layer is not None else None
                 placed = [(row, req) for row, host in enumerate(batch) for req in (host, *riders[host.index])]
                 rows, cols, targets = [], [], []
                 for row, req in placed:
@@ -188,11 +191,17 @@ class LanguageModel:
                         pooled = text_states.float().mean(0).numpy().astype(np.float64)
                         if not np.isfinite(pooled).all():
                             raise ModelError(self._non_finite("hidden states"))
+                    states = None
+                    if token_states is not None:
+                        states = token_states[row, req.first_scored : len(req.ids) - n_end].float().numpy()
+                        if not np.isfinite(states).all():
+                            raise ModelError(self._non_finite("hidden states"))
                     results[req.index] = ScoredText(
                         req.spans,
                         seq[: count - n_end].astype(np.float64),
                         float(seq[count - n_end :].sum()),
                         pooled,
+                        states,
                     )
                 done += len(placed)
                 if self.on_batch is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.lm.model import LanguageModel, ScoredText
 from auditor.scoring.coverage import uncovered_per_pair
@@ -30,8 +30,11 @@ def gather_evidence(
     back_translation: bool = True,
     batch_tokens: int = 2048,
     pool_layer: int | None = -1,
+    states_layer: int | None = None,
 ) -> list[PairEvidence]:
-    """`pool_layer` -1: the layer the model's quality head reads, if it has one; None: no pooled states."""
+    """`pool_layer` -1: the layer the model's quality head reads, if it has one; None: no pooled states.
+    `states_layer`: every token's hidden state at that layer too (the word-error model's projection reads
+    the source-conditioned pass's)."""
     if pool_layer == -1:
         pool_layer = lm.head_layer
     prompt = lm.prompt
@@ -52,9 +55,13 @@ def gather_evidence(
             prefixes.append(prompt.with_source(target, tgt_lang, src_lang))
             texts.append(" ".join(source.split()))
             slots.append((i, "back"))
-    scored = lm.score(prefixes, texts, batch_tokens=batch_tokens, pool_layer=pool_layer)
+    scored = lm.score(
+        prefixes, texts, batch_tokens=batch_tokens, pool_layer=pool_layer, states_layer=states_layer
+    )
     found: list[dict[str, ScoredText]] = [{} for _ in targets]
     for (i, kind), result in zip(slots, scored, strict=True):
+        if kind != "given_source" and result.states is not None:
+            result = replace(result, states=None)  # only the source-conditioned pass's are read
         found[i][kind] = result
     uncovered = uncovered_per_pair(targets, sources or [None] * len(targets), src_lang, tgt_lang)
     return [

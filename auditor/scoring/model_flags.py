@@ -170,7 +170,7 @@ def model_flags(
     lexicon = lexicon_for(errors) if errors is not None else None
     for row in rows:
         if errors is not None and source is not None and row.source_text:
-            evidence, features = word_features(row, target.text, source.text, lexicon)
+            evidence, features = word_features(row, target.text, source.text, lexicon, errors.states)
             if evidence:
                 flags += error_flags(
                     row, target, evidence, errors.probabilities(features), errors, thresholds=thresholds

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
 
 from auditor.document import Document
 from auditor.lm.model import LanguageModel
 from auditor.report import AlignedSegment, Scores, TokenScore
 from auditor.scoring import mapping
 from auditor.scoring.evidence import gather_evidence
+
+if TYPE_CHECKING:
+    from auditor.scoring.word_errors import StateProjection
 
 
 def _flat(text: str) -> str:
@@ -35,9 +39,11 @@ def score_rows(
     target: Document,
     source: Document | None,
     cache: ScoreCache | None = None,
+    states: StateProjection | None = None,
 ) -> None:
     """Fill `scores` and `tokens` of every row that has target text (omissions keep None); with `cache`,
-    only the rows it does not know are scored, and those are added to it."""
+    only the rows it does not know are scored, and those are added to it. With `states` (the word-error
+    model's), each token of a row with a source carries its projected hidden state."""
     src_lang = source.lang if source else None
     pairs = {
         id(r): (src_lang, target.lang, r.source_text or None if source else None, _flat(r.target_text))
@@ -51,9 +57,7 @@ def score_rows(
             continue
         assert row.target_span is not None
         row.scores, offset = hit[0], row.target_span[0]
-        row.tokens = [
-            TokenScore(offset + t.start, offset + t.end, t.logprob, t.logprob_source) for t in hit[1]
-        ]
+        row.tokens = [replace(t, start=offset + t.start, end=offset + t.end) for t in hit[1]]
     if not scored:
         return
     targets = [_flat(r.target_text) for r in scored]
@@ -61,18 +65,23 @@ def score_rows(
     if source is not None:
         sources = [r.source_text or None for r in scored]
     evidence = gather_evidence(
-        lm, targets, sources, src_lang=source.lang if source else None, tgt_lang=target.lang
-    )
+        lm, targets, sources, src_lang=source.lang if source else None, tgt_lang=target.lang,
+        states_layer=states.layer if states is not None and source is not None else None,
+    )  # fmt: skip
     for row, ev in zip(scored, evidence, strict=True):
         assert row.target_span is not None
         offset = row.target_span[0]
         given = ev.given_source.logprobs if ev.given_source is not None else None
+        projected = None
+        if states is not None and ev.given_source is not None and ev.given_source.states is not None:
+            projected = states.project(ev.given_source.states).round(4)
         row.tokens = [
             TokenScore(
                 offset + start,
                 offset + end,
                 round(float(ev.prior.logprobs[k]), 4),
                 round(float(given[k]), 4) if given is not None else None,
+                tuple(float(v) for v in projected[k]) if projected is not None else None,
             )
             for k, (start, end) in enumerate(ev.prior.spans)
         ]
@@ -84,7 +93,7 @@ def score_rows(
 def _relative(row: AlignedSegment) -> list[TokenScore]:
     assert row.target_span is not None
     offset = row.target_span[0]
-    return [TokenScore(t.start - offset, t.end - offset, t.logprob, t.logprob_source) for t in row.tokens]
+    return [replace(t, start=t.start - offset, end=t.end - offset) for t in row.tokens]
 
 
 def score_pairs(

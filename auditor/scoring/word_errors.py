@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from auditor.lm.manifest import Manifest
     from auditor.lm.model import LanguageModel
 
-SCHEMA = "auditor.word-errors/2"
+SCHEMA = "auditor.word-errors/3"  # /3 adds the optional state projection; a /2 file reads as one without
+SCHEMA_WITHOUT_STATES = "auditor.word-errors/2"
 # The plain log-probability rule's bounds (model_flags.py), also the gate of a word-error file that names none.
 GIVEN_MAX = -6.0  # a word with log p given the source under this is suspicious
 SEGMENT_BELOW = 90.0  # with a source, only words of segments whose overall score is under this are flagged
@@ -140,14 +141,65 @@ def _bare(word: str) -> str:
     return normalise(stripped or word)
 
 
+@dataclass(frozen=True)
+class StateProjection:
+    """What the trees read of the model's hidden states: each target token's state at `layer` of the
+    source-conditioned pass, centred on `mean` and projected on `components` (principal components of the
+    dev words' states, fitted without their labels); a word gets its tokens' mean, one feature a component."""
+
+    layer: int
+    mean: np.ndarray  # (hidden,)
+    components: np.ndarray  # (k, hidden)
+
+    def project(self, states: np.ndarray) -> np.ndarray:
+        return (np.asarray(states, dtype=np.float64) - self.mean) @ self.components.T
+
+    @property
+    def size(self) -> int:
+        return int(self.components.shape[0])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "layer": self.layer,
+            "mean": [round(float(v), 6) for v in self.mean],
+            "components": [[round(float(v), 6) for v in c] for c in self.components],
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> StateProjection:
+        mean = np.asarray(data["mean"], dtype=np.float64)
+        components = np.asarray(data["components"], dtype=np.float64)
+        if mean.ndim != 1 or components.ndim != 2 or components.shape[1] != len(mean):
+            raise ValueError("its state projection's shapes do not match")
+        if not (np.isfinite(mean).all() and np.isfinite(components).all()):
+            raise ValueError("its state projection holds a value that is not finite")
+        return StateProjection(int(data["layer"]), mean, components)
+
+
+def word_states(row: AlignedSegment, text: str, words: list[WordEvidence], size: int) -> np.ndarray:
+    """Each word's mean projected state over its lettered tokens (zeros, the dev mean, where none has one)."""
+    out = np.zeros((len(words), size))
+    counts = np.zeros(len(words))
+    for k, token in tokens_by_word(row, text, [(w.start, w.end) for w in words]):
+        if token.state is not None and len(token.state) == size:
+            out[k] += token.state
+            counts[k] += 1
+    return out / np.maximum(counts, 1)[:, None]
+
+
 def word_features(
-    row: AlignedSegment, text: str, source_text: str, lexicon: Lexicon | None
+    row: AlignedSegment,
+    text: str,
+    source_text: str,
+    lexicon: Lexicon | None,
+    states: StateProjection | None = None,
 ) -> tuple[list[WordEvidence], np.ndarray]:
-    """The row's words and one feature vector per word (FEATURES order). `text`: the target document,
-    `source_text`: the source document (word links hold document offsets)."""
+    """The row's words and one feature vector per word (FEATURES order, then the `states` projection's
+    components). `text`: the target document, `source_text`: the source document (word links hold
+    document offsets)."""
     words = segment_words(row, text)
     if not words:
-        return words, np.zeros((0, len(FEATURES)))
+        return words, np.zeros((0, len(FEATURES) + (states.size if states is not None else 0)))
     source_tokens = set(tokenize(row.source_text, lexicon.source_lang if lexicon else None))
     source_words = {w for w in source_tokens if w[:1].isalnum()}
     function_words: set[str] = set()
@@ -216,7 +268,10 @@ def word_features(
             ]
         )  # fmt: skip
     extra = _context_features(row, text, source_text, lexicon, words, givens, gains, bares, links, supports)
-    return words, np.hstack([np.asarray(rows, dtype=np.float64), extra])
+    parts = [np.asarray(rows, dtype=np.float64), extra]
+    if states is not None:
+        parts.append(word_states(row, text, words, states.size))
+    return words, np.hstack(parts)
 
 
 def _log_table(p: float) -> float:
@@ -397,6 +452,7 @@ class WordErrorModel:
     # alone); either only in segments whose overall score is under `segment_below`. Chosen with the threshold.
     given_max: float = GIVEN_MAX
     segment_below: float = SEGMENT_BELOW
+    states: StateProjection | None = None  # the hidden states the trees read after FEATURES, if any
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.trees.raw(features)))
@@ -404,7 +460,8 @@ class WordErrorModel:
 
 def word_errors_json(
     pair: tuple[str, str], trees: Trees, threshold: float, major_threshold: float, model_sha256: str,
-    given_max: float = GIVEN_MAX, segment_below: float = SEGMENT_BELOW, **about: Any,
+    given_max: float = GIVEN_MAX, segment_below: float = SEGMENT_BELOW,
+    states: StateProjection | None = None, **about: Any,
 ) -> str:  # fmt: skip
     """`given_max` -inf is written as null (JSON has no infinity): the trees alone."""
     body = {
@@ -417,6 +474,7 @@ def word_errors_json(
         "major_threshold": major_threshold,
         "given_max": None if math.isinf(given_max) else given_max,
         "segment_below": segment_below,
+        "states": states.to_json() if states is not None else None,
         "trees": trees.to_json(),
     }
     return json.dumps(body, separators=(",", ":")) + "\n"
@@ -427,17 +485,19 @@ def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
     try:
         raw = path.read_bytes()
         data = json.loads(raw)
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in (SCHEMA, SCHEMA_WITHOUT_STATES):
             raise ValueError(f"schema is {data.get('schema')!r}, not {SCHEMA}")
         if list(data["features"]) != list(FEATURES):
             raise ValueError("its features are not this version's")
         source, target = data["pair"]
         given_max = data.get("given_max", GIVEN_MAX)
+        states = StateProjection.from_json(data["states"]) if data.get("states") is not None else None
         model = WordErrorModel(
-            (str(source), str(target)), Trees.from_json(data["trees"], len(FEATURES)),
+            (str(source), str(target)),
+            Trees.from_json(data["trees"], len(FEATURES) + (states.size if states is not None else 0)),
             float(data["threshold"]), float(data["major_threshold"]), hashlib.sha256(raw).hexdigest()[:12],
             -math.inf if given_max is None else float(given_max),
-            float(data.get("segment_below", SEGMENT_BELOW)),
+            float(data.get("segment_below", SEGMENT_BELOW)), states,
         )  # fmt: skip
         if not all(map(math.isfinite, (model.threshold, model.segment_below, max(model.given_max, 0.0)))):
             raise ValueError("its threshold or gate is not a number (given_max may be null, nothing else)")
