@@ -110,6 +110,8 @@ def test_padding_does_not_change_scores_on_a_tiny_random_model(tmp_path):
     np.testing.assert_allclose(padded.states, with_states.states, atol=1e-4)
     np.testing.assert_allclose(with_states.states.mean(0), with_states.pooled, atol=1e-4)
     assert short.states is None
+    with pytest.raises(ModelError, match="no hidden-state layer 3"):
+        model.score(["English:"], [texts[0]], states_layer=3)  # the tiny model has layers 0-2
     assert model.score(["English:"], [texts[0]])[0].pooled is None
     assert model.quality_head is None  # a head is tied to the weights it was trained on
     assert ad_hoc_manifest(str(tmp_path / "tiny")).prompt.version == "1"

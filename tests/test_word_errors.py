@@ -240,6 +240,12 @@ def test_state_projection_travels_in_the_file_and_feeds_the_trees(tmp_path):
     bad.write_text(json.dumps(broken), "utf-8")
     with pytest.raises(ModelError, match="shapes"):
         read_word_errors(bad)
+    for states in ({**broken["states"], "components": [[1.0, 0, 0, 0]], "layer": -1}, [1, 2], {"layer": 3}):
+        bad.write_text(json.dumps({**broken, "states": states}), "utf-8")
+        with pytest.raises(ModelError, match="cannot read word-error model"):
+            read_word_errors(bad)
+    with pytest.raises(ModelError, match="4 wide"):
+        projection.project(np.zeros((2, 5)))  # states of another model's width
     # a word's state features are its lettered tokens' mean; "sleeps." reads " sle" and "eps", not "."
     source, target, row = _row()
     states = [(0.0, 0.0), (1.0, 2.0), (0.0, 0.0), (2.0, 4.0), (0.0, 2.0), (9.0, 9.0)]

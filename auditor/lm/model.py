@@ -130,6 +130,10 @@ class LanguageModel:
 
         if len(prefixes) != len(texts):
             raise ValueError("prefixes and texts differ in length")
+        layers = getattr(self.model.config, "num_hidden_layers", None)
+        for asked in (pool_layer, states_layer):
+            if asked is not None and layers is not None and not 0 <= asked <= layers:
+                raise ModelError(f"{self.identity} has no hidden-state layer {asked} (0-{layers})")
         prefix_cache: dict[str, list[int]] = {}
         requests = []
         for i, (prefix, text) in enumerate(zip(prefixes, texts, strict=True)):

@@ -152,7 +152,13 @@ class StateProjection:
     components: np.ndarray  # (k, hidden)
 
     def project(self, states: np.ndarray) -> np.ndarray:
-        return (np.asarray(states, dtype=np.float64) - self.mean) @ self.components.T
+        states = np.asarray(states, dtype=np.float64)
+        if states.ndim != 2 or states.shape[1] != len(self.mean):
+            raise ModelError(
+                f"the word-error model's state projection is {len(self.mean)} wide; the model's states are "
+                f"{states.shape[-1]}"
+            )
+        return (states - self.mean) @ self.components.T
 
     @property
     def size(self) -> int:
@@ -173,6 +179,8 @@ class StateProjection:
             raise ValueError("its state projection's shapes do not match")
         if not (np.isfinite(mean).all() and np.isfinite(components).all()):
             raise ValueError("its state projection holds a value that is not finite")
+        if int(data["layer"]) < 0:
+            raise ValueError("its state projection's layer is negative")
         return StateProjection(int(data["layer"]), mean, components)
 
 
