@@ -64,7 +64,7 @@ class TokenScore:
     state: tuple[float, ...] | None = None
 
     def as_row(self) -> list[Any]:
-        """The cache's form; `TokenScore(*row)` reads it back."""
+        """The cache's form; `TokenScore.from_row` reads it back."""
         row: list[Any] = [self.start, self.end, self.logprob, self.logprob_source]
         return row if self.state is None else [*row, list(self.state)]
 

@@ -45,8 +45,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from itertools import groupby
 from pathlib import Path
@@ -110,6 +110,7 @@ class CachedModel(LanguageModel):
         batch_tokens: int = 2048,
         pool_layer: int | None = None,
         states_layer: int | None = None,
+        states_of: Collection[int] | None = None,
     ) -> list[ScoredText]:
         keys = [
             self._key(
@@ -128,11 +129,15 @@ class CachedModel(LanguageModel):
                 batch_tokens=batch_tokens,
                 pool_layer=pool_layer,
                 states_layer=states_layer,
+                states_of=None if states_of is None else [k for k, i in enumerate(missing) if i in states_of],
             )
             new = {keys[i]: r for i, r in zip(missing, fresh, strict=True)}
             self._put(new)
             found.update(new)
-        return [found[k] for k in keys]
+        results = [found[k] for k in keys]
+        if states_of is not None:  # entries cached before `states_of` hold every request's states
+            results = [r if i in states_of else replace(r, states=None) for i, r in enumerate(results)]
+        return results
 
     def continue_texts(
         self, prefixes: list[str], max_new_tokens: int = 8, *, batch_size: int = 16

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import math
 import pickle
 import random
@@ -175,7 +176,8 @@ def attach_states(lm: Any, docs: list[Doc], layer: int, size: int) -> StateProje
             counts[k] += 1
         raw.append(sums[counts > 0] / counts[counts > 0, None])
     pca = PCA(size, random_state=0).fit(np.concatenate(raw))
-    projection = StateProjection(layer, pca.mean_.astype(np.float64), pca.components_.astype(np.float64))
+    fitted = StateProjection(layer, pca.mean_.astype(np.float64), pca.components_.astype(np.float64))
+    projection = StateProjection.from_json(json.loads(json.dumps(fitted.to_json())))  # as the file holds it
     for (_, row), ev in zip(rows, evidence, strict=True):
         assert ev.given_source is not None and ev.given_source.states is not None
         projected = projection.project(ev.given_source.states).round(4)
@@ -404,7 +406,7 @@ def main() -> None:
             ("fr", "en"), trees, float(t), float(major), lm.identity, gate[0], gate[1], projection,
             trained_on=f"Bio-MQM fr-en dev ({sum(d.dataset == 'biomqm' for d in docs)} documents) and LIG fr-en "
             f"dev ({sum(d.dataset == 'lig' for d in docs)} documents of 20): {len(y)} words",
-            fitted_by="benchmarks/train_word_errors.py", boosting=BOOSTING,
+            fitted_by="benchmarks/train_word_errors.py", boosting=BOOSTING, model_dtype=lm.dtype,
             cv=f"{GROUP_FOLDS}-fold by document: Bio-MQM F1 {cv_on['F1']:.4f}, error-free flagged "
             f"{cv_on['clean']:.4f}, LIG MCC {cv_on.get('MCC', 0):.4f}",
         )  # fmt: skip

@@ -240,7 +240,11 @@ def test_state_projection_travels_in_the_file_and_feeds_the_trees(tmp_path):
     bad.write_text(json.dumps(broken), "utf-8")
     with pytest.raises(ModelError, match="shapes"):
         read_word_errors(bad)
-    for states in ({**broken["states"], "components": [[1.0, 0, 0, 0]], "layer": -1}, [1, 2], {"layer": 3}):
+    whole = {**broken["states"], "components": [[1.0, 0, 0, 0]]}
+    for states in (
+        {**whole, "layer": -1}, {**whole, "layer": 9.5}, {**whole, "layer": True}, {**whole, "layer": float("inf")},
+        {**whole, "mean": [10**400, 0, 0, 0]}, [1, 2], {"layer": 3},
+    ):  # fmt: skip
         bad.write_text(json.dumps({**broken, "states": states}), "utf-8")
         with pytest.raises(ModelError, match="cannot read word-error model"):
             read_word_errors(bad)

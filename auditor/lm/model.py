@@ -11,7 +11,7 @@ import math
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ class LanguageModel:
         batch_tokens: int = 2048,
         pool_layer: int | None = None,
         states_layer: int | None = None,
+        states_of: Collection[int] | None = None,
     ) -> list[ScoredText]:
         """Score each text after its prefix, batched: sorted by length, padded to a token budget per batch.
 
@@ -125,7 +126,8 @@ class LanguageModel:
         translation prompt "English: target\nFrench: source") is read off that request's forward pass:
         attention is causal, so the shared tokens' hidden states are the same. With `pool_layer`, each
         result also carries the mean hidden state of its text's tokens at that layer (0 = embeddings),
-        from the same forward pass; with `states_layer`, each token's own hidden state at that layer."""
+        from the same forward pass; with `states_layer`, each token's own hidden state at that layer (only
+        for the requests numbered in `states_of`, when given: a document's states are large)."""
         import torch
 
         if len(prefixes) != len(texts):
@@ -196,8 +198,12 @@ class LanguageModel:
                         if not np.isfinite(pooled).all():
                             raise ModelError(self._non_finite("hidden states"))
                     states = None
-                    if token_states is not None:
-                        states = token_states[row, req.first_scored : len(req.ids) - n_end].float().numpy()
+                    if token_states is not None and (states_of is None or req.index in states_of):
+                        # a copy: a view would keep the batch's whole layer alive
+                        states = np.array(
+                            token_states[row, req.first_scored : len(req.ids) - n_end].float().numpy(),
+                            dtype=np.float32,
+                        )
                         if not np.isfinite(states).all():
                             raise ModelError(self._non_finite("hidden states"))
                     results[req.index] = ScoredText(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from auditor.lm.model import LanguageModel, ScoredText
 from auditor.scoring.coverage import uncovered_per_pair
@@ -56,12 +56,11 @@ def gather_evidence(
             texts.append(" ".join(source.split()))
             slots.append((i, "back"))
     scored = lm.score(
-        prefixes, texts, batch_tokens=batch_tokens, pool_layer=pool_layer, states_layer=states_layer
-    )
+        prefixes, texts, batch_tokens=batch_tokens, pool_layer=pool_layer, states_layer=states_layer,
+        states_of={k for k, (_, kind) in enumerate(slots) if kind == "given_source"},
+    )  # fmt: skip
     found: list[dict[str, ScoredText]] = [{} for _ in targets]
     for (i, kind), result in zip(slots, scored, strict=True):
-        if kind != "given_source" and result.states is not None:
-            result = replace(result, states=None)  # only the source-conditioned pass's are read
         found[i][kind] = result
     uncovered = uncovered_per_pair(targets, sources or [None] * len(targets), src_lang, tgt_lang)
     return [

@@ -165,10 +165,11 @@ class StateProjection:
         return int(self.components.shape[0])
 
     def to_json(self) -> dict[str, Any]:
+        # full precision: the trees were fitted on exactly these projections
         return {
             "layer": self.layer,
-            "mean": [round(float(v), 6) for v in self.mean],
-            "components": [[round(float(v), 6) for v in c] for c in self.components],
+            "mean": [float(v) for v in self.mean],
+            "components": [[float(v) for v in c] for c in self.components],
         }
 
     @staticmethod
@@ -179,9 +180,10 @@ class StateProjection:
             raise ValueError("its state projection's shapes do not match")
         if not (np.isfinite(mean).all() and np.isfinite(components).all()):
             raise ValueError("its state projection holds a value that is not finite")
-        if int(data["layer"]) < 0:
-            raise ValueError("its state projection's layer is negative")
-        return StateProjection(int(data["layer"]), mean, components)
+        layer = data["layer"]
+        if type(layer) is not int or layer < 0:
+            raise ValueError("its state projection's layer is not a whole number from 0")
+        return StateProjection(layer, mean, components)
 
 
 def word_states(row: AlignedSegment, text: str, words: list[WordEvidence], size: int) -> np.ndarray:
@@ -509,7 +511,7 @@ def read_word_errors(path: Path) -> tuple[WordErrorModel, str]:
         )  # fmt: skip
         if not all(map(math.isfinite, (model.threshold, model.segment_below, max(model.given_max, 0.0)))):
             raise ValueError("its threshold or gate is not a number (given_max may be null, nothing else)")
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, OverflowError) as error:
         raise ModelError(f"cannot read word-error model {path}: {error}") from None
     return model, str(data.get("model_sha256", ""))
 
