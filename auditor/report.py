@@ -161,7 +161,7 @@ class Report:
         """Each segment's own flags scored as MQM scores a segment (a flag belongs to its `segment`; flags of
         no segment count in the document's figure only). Points, not a rate, so that they grow with the
         errors a long segment holds, as an annotator's do: out of fold they order Bio-MQM's segments at
-        Kendall tau 0.304 against the experts' points (benchmarks/train_word_errors.py)."""
+        Kendall tau 0.293 against the experts' points (benchmarks/train_word_errors.py)."""
         by_segment: dict[int, list[Flag]] = {}
         for flag in self.flags:
             if flag.segment is not None:

@@ -157,7 +157,7 @@ def attach_states(lm: Any, docs: list[Doc], layer: int, size: int) -> StateProje
 
     from auditor.scoring.evidence import gather_evidence
     from auditor.scoring.segments import _flat
-    from auditor.scoring.word_errors import segment_words, tokens_by_word
+    from auditor.scoring.word_errors import segment_words, word_means
 
     rows = [(doc, row) for doc in docs for row in doc.report.segments if row.source_text and row.target_span]
     evidence = gather_evidence(
@@ -167,24 +167,16 @@ def attach_states(lm: Any, docs: list[Doc], layer: int, size: int) -> StateProje
     raw: list[np.ndarray] = []
     for (doc, row), ev in zip(rows, evidence, strict=True):
         assert ev.given_source is not None and ev.given_source.states is not None
-        states = ev.given_source.states.astype(np.float64)
         words = segment_words(row, doc.report.target_text)
-        sums, counts = np.zeros((len(words), states.shape[1])), np.zeros(len(words))
-        index = {id(t): k for k, t in enumerate(row.tokens)}
-        for k, token in tokens_by_word(row, doc.report.target_text, [(w.start, w.end) for w in words]):
-            sums[k] += states[index[id(token)]]
-            counts[k] += 1
-        raw.append(sums[counts > 0] / counts[counts > 0, None])
+        means = word_means(row, doc.report.target_text, words, ev.given_source.states.astype(np.float64))
+        raw.append(means[~np.isnan(means).any(axis=1)])
     pca = PCA(size, random_state=0).fit(np.concatenate(raw))
     fitted = StateProjection(layer, pca.mean_.astype(np.float64), pca.components_.astype(np.float64))
     projection = StateProjection.from_json(json.loads(json.dumps(fitted.to_json())))  # as the file holds it
     for (_, row), ev in zip(rows, evidence, strict=True):
         assert ev.given_source is not None and ev.given_source.states is not None
-        projected = projection.project(ev.given_source.states).round(4)
-        row.tokens = [
-            dataclasses.replace(t, state=tuple(float(v) for v in projected[k]))
-            for k, t in enumerate(row.tokens)
-        ]
+        projected = projection.token_states(ev.given_source.states)
+        row.tokens = [dataclasses.replace(t, state=projected[k]) for k, t in enumerate(row.tokens)]
     return projection
 
 

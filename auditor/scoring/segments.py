@@ -74,14 +74,14 @@ def score_rows(
         given = ev.given_source.logprobs if ev.given_source is not None else None
         projected = None
         if states is not None and ev.given_source is not None and ev.given_source.states is not None:
-            projected = states.project(ev.given_source.states).round(4)
+            projected = states.token_states(ev.given_source.states)
         row.tokens = [
             TokenScore(
                 offset + start,
                 offset + end,
                 round(float(ev.prior.logprobs[k]), 4),
                 round(float(given[k]), 4) if given is not None else None,
-                tuple(float(v) for v in projected[k]) if projected is not None else None,
+                projected[k] if projected is not None else None,
             )
             for k, (start, end) in enumerate(ev.prior.spans)
         ]

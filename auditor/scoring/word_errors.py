@@ -160,6 +160,10 @@ class StateProjection:
             )
         return (states - self.mean) @ self.components.T
 
+    def token_states(self, states: np.ndarray) -> list[tuple[float, ...]]:
+        """Each token's projected state as its TokenScore carries it (4 decimals)."""
+        return [tuple(float(v) for v in row) for row in self.project(states).round(4)]
+
     @property
     def size(self) -> int:
         return int(self.components.shape[0])
@@ -186,15 +190,24 @@ class StateProjection:
         return StateProjection(layer, mean, components)
 
 
-def word_states(row: AlignedSegment, text: str, words: list[WordEvidence], size: int) -> np.ndarray:
-    """Each word's mean projected state over its lettered tokens (zeros, the dev mean, where none has one)."""
-    out = np.zeros((len(words), size))
-    counts = np.zeros(len(words))
+def word_means(row: AlignedSegment, text: str, words: list[WordEvidence], values: np.ndarray) -> np.ndarray:
+    """Each word's mean of `values` (a row per token of `row.tokens`) over its lettered tokens; NaN for a
+    word without one."""
+    index = {id(t): k for k, t in enumerate(row.tokens)}
+    sums, counts = np.zeros((len(words), values.shape[1])), np.zeros(len(words))
     for k, token in tokens_by_word(row, text, [(w.start, w.end) for w in words]):
-        if token.state is not None and len(token.state) == size:
-            out[k] += token.state
-            counts[k] += 1
-    return out / np.maximum(counts, 1)[:, None]
+        sums[k] += values[index[id(token)]]
+        counts[k] += 1
+    with np.errstate(invalid="ignore"):
+        return sums / counts[:, None]
+
+
+def word_states(row: AlignedSegment, text: str, words: list[WordEvidence], size: int) -> np.ndarray:
+    """Each word's mean projected state over its lettered tokens (zeros, the dev mean, where none has one or
+    the row was scored without states)."""
+    if not row.tokens or any(t.state is None or len(t.state) != size for t in row.tokens):
+        return np.zeros((len(words), size))
+    return np.nan_to_num(word_means(row, text, words, np.array([t.state for t in row.tokens])), nan=0.0)
 
 
 def word_features(
